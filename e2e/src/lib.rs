@@ -1,0 +1,1 @@
+//! End-to-end scenarios for flux-rs and the `local-cluster` command.
