@@ -1,0 +1,1 @@
+//! The flux-rs command-line interface.

@@ -1,0 +1,1 @@
+//! helm-controller: HelmReleases rendered and applied.

@@ -1,0 +1,1 @@
+//! image-reflector-controller and image-automation-controller.

@@ -1,0 +1,1 @@
+//! kustomize-controller: Kustomizations built and applied with server-side apply.

@@ -1,0 +1,1 @@
+//! notification-controller: events in, alerts out, webhook receivers.

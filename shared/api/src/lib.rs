@@ -1,0 +1,1 @@
+//! Rust types of every Flux API kind, shared constants, and CRD generation.

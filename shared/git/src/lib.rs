@@ -1,0 +1,1 @@
+//! Git clone, fetch and checkout for sources (gix), ref resolution, commit verification; push through the git CLI.

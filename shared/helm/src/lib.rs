@@ -1,0 +1,1 @@
+//! Pure Helm chart engine: chart loading, values coalescing and Go template rendering.

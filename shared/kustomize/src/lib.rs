@@ -1,0 +1,1 @@
+//! Pure kustomize build engine: a kustomization directory to an ordered list of objects.

@@ -1,0 +1,1 @@
+//! Shared controller runtime: flags, logging, health and metrics server, shutdown, reconcile plumbing.

@@ -1,0 +1,1 @@
+//! Masterminds-compatible semantic version constraints, as used by Flux.

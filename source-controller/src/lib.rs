@@ -1,0 +1,1 @@
+//! source-controller: GitRepository, OCIRepository, HelmRepository, HelmChart and Bucket to artifacts served over HTTP.
