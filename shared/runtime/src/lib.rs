@@ -1,1 +1,16 @@
-//! Shared controller runtime: flags, logging, health and metrics server, shutdown, reconcile plumbing.
+//! Shared controller runtime for every flux-rs controller.
+//!
+//! It holds what Flux's `fluxcd/pkg/runtime` gives the Go controllers: the common
+//! command-line option groups (named as Flux names them), logging setup, the health
+//! and metrics HTTP server, cluster connection and graceful shutdown on SIGTERM/SIGINT.
+
+pub mod bootstrap;
+pub mod client;
+pub mod error;
+pub mod logging;
+pub mod metrics;
+pub mod probes;
+pub mod shutdown;
+
+pub use bootstrap::{ControllerContext, ControllerOptions, run_controller, run_main};
+pub use error::RuntimeError;
