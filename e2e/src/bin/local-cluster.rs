@@ -1,0 +1,3 @@
+//! `local-cluster`: placeholder, the command is being written.
+
+fn main() {}
