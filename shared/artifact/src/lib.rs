@@ -11,6 +11,7 @@ pub mod artifact;
 pub mod digest;
 mod error;
 pub mod ignore;
+pub mod server;
 pub mod storage;
 
 pub use artifact::Artifact;
