@@ -1,0 +1,466 @@
+//! The build: accumulating a kustomization's resources, components and
+//! generators, running its transformers, then the steps done once at the top
+//! (hash suffixes, name references, vars, ordering).
+
+use crate::config::TransformerConfig;
+use crate::error::{KustomizeError, Result, build_err};
+use crate::generators::{self, GeneratorKind};
+use crate::kustomization::Kustomization;
+use crate::loader::{self, LoadRestrictor};
+use crate::patches::{self, PatchOptions};
+use crate::resource::{Behavior, Resource};
+use crate::transformers::{annotations, images, labels, namespace, prefix_suffix, replicas};
+use crate::{plugins, sort, vars};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// Final ordering of the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reorder {
+    /// kustomize's legacy kind order (the CLI default).
+    #[default]
+    Legacy,
+    /// Depth-first input order (Flux's choice).
+    None,
+}
+
+/// Options of a build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// File load restrictions.
+    pub load_restrictor: LoadRestrictor,
+    /// Output order when the kustomization has no sortOptions.
+    pub reorder: Reorder,
+}
+
+/// Resources and configuration gathered while building a kustomization.
+#[derive(Debug, Default)]
+pub(crate) struct Accumulator {
+    pub resources: Vec<Resource>,
+    pub config: TransformerConfig,
+    pub vars: Vec<Value>,
+}
+
+impl Accumulator {
+    fn new() -> Accumulator {
+        Accumulator {
+            resources: Vec::new(),
+            config: TransformerConfig::defaults(),
+            vars: Vec::new(),
+        }
+    }
+
+    pub fn append(&mut self, r: Resource, source: &str) -> Result<()> {
+        let id = r.cur_id();
+        if self.resources.iter().any(|x| x.cur_id().equals(&id)) {
+            return Err(build_err!(
+                "{source}: may not add resource with an already registered id: {id}"
+            ));
+        }
+        self.resources.push(r);
+        Ok(())
+    }
+
+    /// Adds generated resources, honouring their behavior.
+    pub fn absorb(&mut self, r: Resource, source: &str) -> Result<()> {
+        if r.behavior == Behavior::Create {
+            return self.append(r, source);
+        }
+        let id = r.cur_id();
+        let matches: Vec<usize> = (0..self.resources.len())
+            .filter(|&i| self.resources[i].all_ids().iter().any(|x| x.equals(&id)))
+            .collect();
+        let i = match matches.as_slice() {
+            [i] => *i,
+            [] => {
+                return Err(build_err!(
+                    "{source}: id {id} does not exist; cannot merge or replace"
+                ));
+            }
+            _ => return Err(build_err!("{source}: id {id} matches multiple resources")),
+        };
+        match r.behavior {
+            Behavior::Merge => generators::merge_into(&mut self.resources[i], &r),
+            _ => generators::replace_into(&mut self.resources[i], &r),
+        }
+        Ok(())
+    }
+}
+
+/// Builds the kustomization in `root` into an ordered list of objects.
+pub fn build(root: &Path, opts: &BuildOptions) -> Result<Vec<Value>> {
+    let mut b = Builder {
+        opts,
+        stack: Vec::new(),
+    };
+    let k = b.load(root, false)?;
+    let mut acc = Accumulator::new();
+    b.accumulate_target(root, &k, &mut acc)?;
+
+    for r in acc.resources.iter_mut() {
+        if r.needs_hash {
+            let h = generators::hash::hash(&r.obj);
+            let name = format!("{}-{h}", r.name());
+            r.set_name(&name);
+        }
+    }
+    crate::transformers::name_reference::fix(&mut acc.resources, &acc.config.name_reference)?;
+    vars::resolve(&mut acc.resources, &acc.vars, &acc.config.var_reference)?;
+    acc.resources.retain(|r| !r.is_local_config);
+    sort::apply(&mut acc.resources, k.sort_options.as_ref(), opts.reorder)?;
+    let mut out: Vec<Value> = acc.resources.into_iter().map(|r| r.obj).collect();
+    if k.build_metadata.iter().any(|m| m == "managedByLabel") {
+        for o in out.iter_mut() {
+            set_label(o, "app.kubernetes.io/managed-by", "kustomize-v5.8.1");
+        }
+    }
+    Ok(out)
+}
+
+fn set_label(o: &mut Value, k: &str, v: &str) {
+    if let Some(m) = o.as_object_mut() {
+        let md = m
+            .entry("metadata")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(md) = md.as_object_mut() {
+            let l = md
+                .entry("labels")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(l) = l.as_object_mut() {
+                l.insert(k.to_string(), Value::String(v.to_string()));
+            }
+        }
+    }
+}
+
+pub(crate) struct Builder<'a> {
+    pub opts: &'a BuildOptions,
+    stack: Vec<PathBuf>,
+}
+
+impl Builder<'_> {
+    pub fn restrictor(&self) -> LoadRestrictor {
+        self.opts.load_restrictor
+    }
+
+    fn load(&self, dir: &Path, _component: bool) -> Result<Kustomization> {
+        let Some(file) = loader::find_kustomization(dir)? else {
+            return Err(KustomizeError::Kustomization {
+                file: dir.display().to_string(),
+                message: "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory".into(),
+            });
+        };
+        let text = std::fs::read_to_string(&file).map_err(|e| KustomizeError::Io {
+            path: file.clone(),
+            source: e,
+        })?;
+        Kustomization::parse(&text, &file.display().to_string())
+    }
+
+    fn enter(&mut self, dir: &Path) -> Result<()> {
+        let canon = dir.canonicalize().map_err(|e| KustomizeError::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        })?;
+        if self.stack.contains(&canon) {
+            return Err(KustomizeError::Cycle(dir.display().to_string()));
+        }
+        if self.stack.len() > 100 {
+            return Err(build_err!(
+                "{}: kustomizations nested too deeply",
+                dir.display()
+            ));
+        }
+        self.stack.push(canon);
+        Ok(())
+    }
+
+    pub fn accumulate_target(
+        &mut self,
+        dir: &Path,
+        k: &Kustomization,
+        acc: &mut Accumulator,
+    ) -> Result<()> {
+        self.enter(dir)?;
+        let res = self.accumulate_inner(dir, k, acc);
+        self.stack.pop();
+        res
+    }
+
+    fn accumulate_inner(
+        &mut self,
+        dir: &Path,
+        k: &Kustomization,
+        acc: &mut Accumulator,
+    ) -> Result<()> {
+        for res in &k.resources {
+            self.accumulate_resource(dir, res, acc)?;
+        }
+        for c in &k.configurations {
+            let (file, text) = loader::read_file(dir, c, self.restrictor())?;
+            acc.config.merge_file(&text, &file.display().to_string())?;
+        }
+        for c in &k.crds {
+            let (file, text) = loader::read_file(dir, c, self.restrictor())?;
+            crate::crds::merge_crd_config(&mut acc.config, &text, &file.display().to_string())?;
+        }
+        for c in &k.components {
+            if loader::is_remote(c) {
+                return Err(KustomizeError::Unsupported(format!(
+                    "remote component '{c}' is not supported"
+                )));
+            }
+            let cdir = loader::join_clean(dir, c);
+            if !cdir.is_dir() {
+                return Err(build_err!(
+                    "component '{c}' in {}: not a directory",
+                    dir.display()
+                ));
+            }
+            let ck = self.load(&cdir, true)?;
+            if !ck.is_component {
+                return Err(build_err!(
+                    "{}: expected kind 'Component' for component '{c}', got 'Kustomization'",
+                    cdir.display()
+                ));
+            }
+            self.accumulate_target(&cdir, &ck, acc)?;
+        }
+        self.run_generators(dir, k, acc)?;
+        self.run_transformers(dir, k, acc)?;
+        acc.vars.extend(k.vars.iter().cloned());
+        Ok(())
+    }
+
+    fn accumulate_resource(&mut self, dir: &Path, res: &str, acc: &mut Accumulator) -> Result<()> {
+        if loader::is_remote(res) {
+            return Err(KustomizeError::Unsupported(format!(
+                "{}: remote resource '{res}' is not supported: Flux builds only local files",
+                dir.display()
+            )));
+        }
+        let path = loader::join_clean(dir, res);
+        if path.is_dir() {
+            let sub = self.load(&path, false)?;
+            if sub.is_component {
+                return Err(build_err!(
+                    "{}: '{res}' is a Component; list it under 'components'",
+                    dir.display()
+                ));
+            }
+            let mut sub_acc = Accumulator::new();
+            self.accumulate_target(&path, &sub, &mut sub_acc)?;
+            for r in sub_acc.resources {
+                acc.append(r, &path.display().to_string())?;
+            }
+            acc.config.merge(&sub_acc.config);
+            acc.vars.extend(sub_acc.vars);
+            return Ok(());
+        }
+        let (file, text) = loader::read_file(dir, res, self.restrictor())?;
+        let fname = file.display().to_string();
+        for r in load_resources(&text, &fname)? {
+            acc.append(r, &fname)?;
+        }
+        Ok(())
+    }
+
+    fn run_generators(
+        &mut self,
+        dir: &Path,
+        k: &Kustomization,
+        acc: &mut Accumulator,
+    ) -> Result<()> {
+        let opts = k.generator_options.as_ref();
+        for g in &k.config_map_generator {
+            let r =
+                generators::generate(GeneratorKind::ConfigMap, g, opts, dir, self.restrictor())?;
+            acc.absorb(r, "configMapGenerator")?;
+        }
+        for g in &k.secret_generator {
+            let r = generators::generate(GeneratorKind::Secret, g, opts, dir, self.restrictor())?;
+            acc.absorb(r, "secretGenerator")?;
+        }
+        for g in &k.generators {
+            plugins::run_generator_entry(self, dir, g, acc)?;
+        }
+        Ok(())
+    }
+
+    fn run_transformers(
+        &mut self,
+        dir: &Path,
+        k: &Kustomization,
+        acc: &mut Accumulator,
+    ) -> Result<()> {
+        let rs = self.restrictor();
+        for p in &k.patches_strategic_merge {
+            let (source, text) = match p {
+                Value::String(s) if !s.contains('\n') && !s.trim_start().starts_with('{') => {
+                    let (f, t) = loader::read_file(dir, s, rs)?;
+                    (f.display().to_string(), t)
+                }
+                Value::String(s) => ("inline patch".to_string(), s.clone()),
+                other => (
+                    "inline patch".to_string(),
+                    serde_json::to_string(other).unwrap_or_default(),
+                ),
+            };
+            let docs = crate::yaml::parse_documents(&text, &source)?;
+            patches::apply_smp_by_id(&mut acc.resources, &docs, &source, PatchOptions::default())?;
+        }
+        for p in &k.patches {
+            apply_patch_entry(dir, p, rs, &mut acc.resources)?;
+        }
+        if !k.namespace.is_empty() {
+            namespace::apply(
+                &mut acc.resources,
+                &k.namespace,
+                &acc.config.namespace,
+                &Default::default(),
+            )?;
+        }
+        prefix_suffix::apply(
+            &mut acc.resources,
+            &k.name_prefix,
+            "",
+            &acc.config.name_prefix,
+        )?;
+        prefix_suffix::apply(
+            &mut acc.resources,
+            "",
+            &k.name_suffix,
+            &acc.config.name_suffix,
+        )?;
+        labels::apply_pairs(
+            &mut acc.resources,
+            &k.common_labels,
+            &acc.config.common_labels,
+        )?;
+        for l in &k.labels {
+            apply_labels_entry(l, acc)?;
+        }
+        annotations::apply(
+            &mut acc.resources,
+            &k.common_annotations,
+            &acc.config.common_annotations,
+        )?;
+        for p in &k.patches_json6902 {
+            apply_patch_entry(dir, p, rs, &mut acc.resources)?;
+        }
+        for r in &k.replicas {
+            replicas::apply(&mut acc.resources, r, &acc.config.replicas)?;
+        }
+        for i in &k.images {
+            images::apply(
+                &mut acc.resources,
+                &images::ImageTag::from_value(i),
+                &acc.config.images,
+            )?;
+        }
+        if !k.replacements.is_empty() {
+            crate::replacements::apply_entries(dir, rs, &k.replacements, &mut acc.resources)?;
+        }
+        for t in &k.transformers {
+            plugins::run_transformer_entry(self, dir, t, acc)?;
+        }
+        Ok(())
+    }
+}
+
+/// Applies one `patches`/`patchesJson6902` entry.
+pub(crate) fn apply_patch_entry(
+    dir: &Path,
+    p: &Value,
+    rs: LoadRestrictor,
+    resources: &mut Vec<Resource>,
+) -> Result<()> {
+    let path = p.get("path").and_then(Value::as_str);
+    let inline = p.get("patch").and_then(Value::as_str);
+    let (source, text) = patches::load_text(dir, path, inline, rs)?;
+    let parsed = patches::parse(&text, &source)?;
+    let opt = |k: &str| {
+        p.get("options")
+            .and_then(|o| o.get(k))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
+    let opts = PatchOptions {
+        allow_name_change: opt("allowNameChange"),
+        allow_kind_change: opt("allowKindChange"),
+    };
+    patches::apply_patch(
+        resources,
+        &parsed,
+        p.get("target").filter(|t| !t.is_null()),
+        &source,
+        opts,
+    )
+}
+
+/// Applies one `labels:` entry.
+pub(crate) fn apply_labels_entry(l: &Value, acc: &mut Accumulator) -> Result<()> {
+    let pairs: Map<String, Value> = l
+        .get("pairs")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        Value::String(crate::kustomization::scalar_text(v)),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let flag = |k: &str| l.get(k).and_then(Value::as_bool).unwrap_or(false);
+    let mut specs = if flag("includeSelectors") {
+        acc.config.common_labels.clone()
+    } else {
+        let mut s = vec![crate::fieldspec::FieldSpec::any("metadata/labels", true)];
+        if flag("includeTemplates") {
+            s.extend(acc.config.template_labels.iter().cloned());
+        }
+        s
+    };
+    if let Some(fields) = l.get("fields").and_then(Value::as_array) {
+        specs.extend(
+            fields
+                .iter()
+                .filter_map(crate::fieldspec::FieldSpec::from_value),
+        );
+    }
+    labels::apply_pairs(&mut acc.resources, &pairs, &specs)
+}
+
+/// Reads the objects of a resource file (expanding `List` kinds).
+pub(crate) fn load_resources(text: &str, file: &str) -> Result<Vec<Resource>> {
+    let mut out = Vec::new();
+    for doc in crate::yaml::parse_documents(text, file)? {
+        let Value::Object(m) = &doc else {
+            return Err(build_err!(
+                "{file}: expected a Kubernetes object, found {doc}"
+            ));
+        };
+        let kind = m.get("kind").and_then(Value::as_str).unwrap_or("");
+        if kind.is_empty() {
+            return Err(build_err!("{file}: missing 'kind' in object"));
+        }
+        if kind.ends_with("List") && m.get("items").is_some_and(Value::is_array) {
+            for item in m
+                .get("items")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+            {
+                if item.is_object() {
+                    out.push(Resource::new(item));
+                }
+            }
+            continue;
+        }
+        out.push(Resource::new(doc));
+    }
+    Ok(out)
+}

@@ -1,0 +1,222 @@
+//! configMapGenerator and secretGenerator, and the content-hash name suffix.
+
+pub mod hash;
+mod kv;
+
+use crate::error::{Result, build_err};
+use crate::kustomization::scalar_text;
+use crate::loader::LoadRestrictor;
+use crate::resource::{Behavior, Resource};
+use base64::Engine;
+use serde_json::{Map, Value};
+use std::path::Path;
+
+/// Which object a generator makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeneratorKind {
+    /// A ConfigMap.
+    ConfigMap,
+    /// A Secret.
+    Secret,
+}
+
+fn string_map(v: Option<&Value>) -> Map<String, Value> {
+    v.and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), Value::String(scalar_text(v))))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::Array(a)) => a.iter().map(scalar_text).collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// Builds one generated object from its generator arguments and the
+/// kustomization's generatorOptions.
+pub fn generate(
+    kind: GeneratorKind,
+    args: &Value,
+    global_options: Option<&Value>,
+    dir: &Path,
+    restrictor: LoadRestrictor,
+) -> Result<Resource> {
+    let name = args.get("name").map(scalar_text).unwrap_or_default();
+    let what = match kind {
+        GeneratorKind::ConfigMap => "configMapGenerator",
+        GeneratorKind::Secret => "secretGenerator",
+    };
+    if name.is_empty() {
+        return Err(build_err!("{what}: a generator needs a name"));
+    }
+    let namespace = args.get("namespace").map(scalar_text).unwrap_or_default();
+    let behavior = match args
+        .get("behavior")
+        .map(scalar_text)
+        .unwrap_or_default()
+        .as_str()
+    {
+        "" | "create" => Behavior::Create,
+        "merge" => Behavior::Merge,
+        "replace" => Behavior::Replace,
+        other => return Err(build_err!("{what} '{name}': unknown behavior '{other}'")),
+    };
+    let mut envs = strings(args.get("envs"));
+    envs.extend(strings(args.get("env")));
+    let pairs = kv::load_pairs(
+        dir,
+        restrictor,
+        &envs,
+        &strings(args.get("literals")),
+        &strings(args.get("files")),
+    )
+    .map_err(|e| build_err!("{what} '{name}': {e}"))?;
+
+    let local = args.get("options");
+    let mut labels = string_map(global_options.and_then(|o| o.get("labels")));
+    labels.extend(string_map(local.and_then(|o| o.get("labels"))));
+    let mut annotations = string_map(global_options.and_then(|o| o.get("annotations")));
+    annotations.extend(string_map(local.and_then(|o| o.get("annotations"))));
+    let flag = |key: &str| -> Option<bool> {
+        local
+            .and_then(|o| o.get(key))
+            .and_then(Value::as_bool)
+            .or_else(|| {
+                global_options
+                    .and_then(|o| o.get(key))
+                    .and_then(Value::as_bool)
+            })
+    };
+    let disable_hash = flag("disableNameSuffixHash").unwrap_or(false);
+    let immutable = flag("immutable").unwrap_or(false);
+
+    let mut md = Map::new();
+    md.insert("name".into(), Value::String(name.clone()));
+    if !namespace.is_empty() {
+        md.insert("namespace".into(), Value::String(namespace));
+    }
+    if !labels.is_empty() {
+        md.insert("labels".into(), Value::Object(labels));
+    }
+    if !annotations.is_empty() {
+        md.insert("annotations".into(), Value::Object(annotations));
+    }
+    let mut obj = Map::new();
+    obj.insert("apiVersion".into(), Value::String("v1".into()));
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut data = Map::new();
+    let mut binary = Map::new();
+    match kind {
+        GeneratorKind::ConfigMap => {
+            obj.insert("kind".into(), Value::String("ConfigMap".into()));
+            obj.insert("metadata".into(), Value::Object(md));
+            for (k, bytes) in pairs {
+                if data.contains_key(&k) || binary.contains_key(&k) {
+                    return Err(build_err!(
+                        "{what} '{name}': configmap already has a key '{k}'"
+                    ));
+                }
+                match String::from_utf8(bytes) {
+                    Ok(s) => data.insert(k, Value::String(s)),
+                    Err(e) => binary.insert(k, Value::String(b64.encode(e.into_bytes()))),
+                };
+            }
+        }
+        GeneratorKind::Secret => {
+            obj.insert("kind".into(), Value::String("Secret".into()));
+            obj.insert("metadata".into(), Value::Object(md));
+            let ty = args.get("type").map(scalar_text).filter(|t| !t.is_empty());
+            obj.insert(
+                "type".into(),
+                Value::String(ty.unwrap_or_else(|| "Opaque".into())),
+            );
+            for (k, bytes) in pairs {
+                if data.contains_key(&k) {
+                    return Err(build_err!(
+                        "{what} '{name}': secret already has a key '{k}'"
+                    ));
+                }
+                data.insert(k, Value::String(b64.encode(bytes)));
+            }
+        }
+    }
+    if !data.is_empty() {
+        obj.insert("data".into(), Value::Object(data));
+    }
+    if !binary.is_empty() {
+        obj.insert("binaryData".into(), Value::Object(binary));
+    }
+    if immutable {
+        obj.insert("immutable".into(), Value::Bool(true));
+    }
+    let mut r = Resource::new(Value::Object(obj));
+    r.needs_hash = !disable_hash;
+    r.behavior = behavior;
+    Ok(r)
+}
+
+/// Merges a generated object into an existing one (`behavior: merge`).
+pub fn merge_into(existing: &mut Resource, generated: &Resource) {
+    for field in ["data", "binaryData"] {
+        if let Some(new) = generated.obj.get(field).and_then(Value::as_object)
+            && let Some(o) = existing.obj.as_object_mut()
+        {
+            let target = o.entry(field).or_insert_with(|| Value::Object(Map::new()));
+            if !target.is_object() {
+                *target = Value::Object(Map::new());
+            }
+            if let Some(t) = target.as_object_mut() {
+                for (k, v) in new {
+                    t.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    for field in ["labels", "annotations"] {
+        if let Some(new) = generated
+            .obj
+            .get("metadata")
+            .and_then(|m| m.get(field))
+            .and_then(Value::as_object)
+            && let Some(md) = existing
+                .obj
+                .get_mut("metadata")
+                .and_then(Value::as_object_mut)
+        {
+            let target = md.entry(field).or_insert_with(|| Value::Object(Map::new()));
+            if let Some(t) = target.as_object_mut() {
+                for (k, v) in new {
+                    t.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    if let (Some(imm), Some(o)) = (generated.obj.get("immutable"), existing.obj.as_object_mut()) {
+        o.insert("immutable".into(), imm.clone());
+    }
+    existing.needs_hash = existing.needs_hash || generated.needs_hash;
+}
+
+/// Replaces an existing object's content with a generated one (`behavior: replace`),
+/// keeping its current name and namespace.
+pub fn replace_into(existing: &mut Resource, generated: &Resource) {
+    let name = existing.name().to_string();
+    let ns = existing.namespace().to_string();
+    let mut obj = generated.obj.clone();
+    if let Some(md) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        md.insert("name".into(), Value::String(name));
+        if ns.is_empty() {
+            md.remove("namespace");
+        } else {
+            md.insert("namespace".into(), Value::String(ns));
+        }
+    }
+    existing.obj = obj;
+    existing.needs_hash = generated.needs_hash;
+}

@@ -1,0 +1,165 @@
+//! JSON Patch (RFC 6902) on `serde_json::Value`.
+
+use crate::error::{Result, build_err};
+use serde_json::Value;
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+fn tokens(path: &str) -> Result<Vec<String>> {
+    if path.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(rest) = path.strip_prefix('/') else {
+        return Err(build_err!(
+            "invalid JSON pointer '{path}': must start with '/'"
+        ));
+    };
+    Ok(rest.split('/').map(unescape).collect())
+}
+
+fn get_mut<'a>(v: &'a mut Value, toks: &[String], path: &str) -> Result<&'a mut Value> {
+    let mut cur = v;
+    for t in toks {
+        cur = match cur {
+            Value::Object(m) => m
+                .get_mut(t)
+                .ok_or_else(|| build_err!("path '{path}' not found: no key '{t}'"))?,
+            Value::Array(a) => {
+                let i: usize = t
+                    .parse()
+                    .map_err(|_| build_err!("path '{path}': '{t}' is not an array index"))?;
+                let len = a.len();
+                a.get_mut(i)
+                    .ok_or_else(|| build_err!("path '{path}': index {i} out of range ({len})"))?
+            }
+            _ => return Err(build_err!("path '{path}' not found")),
+        };
+    }
+    Ok(cur)
+}
+
+fn add(doc: &mut Value, path: &str, value: Value) -> Result<()> {
+    let toks = tokens(path)?;
+    let Some((last, parent)) = toks.split_last() else {
+        *doc = value;
+        return Ok(());
+    };
+    match get_mut(doc, parent, path)? {
+        Value::Object(m) => {
+            m.insert(last.clone(), value);
+        }
+        Value::Array(a) => {
+            if last == "-" {
+                a.push(value);
+            } else {
+                let i: usize = last
+                    .parse()
+                    .map_err(|_| build_err!("path '{path}': '{last}' is not an array index"))?;
+                if i > a.len() {
+                    return Err(build_err!("path '{path}': index {i} out of range"));
+                }
+                a.insert(i, value);
+            }
+        }
+        _ => return Err(build_err!("path '{path}': parent is not a container")),
+    }
+    Ok(())
+}
+
+fn remove(doc: &mut Value, path: &str) -> Result<Value> {
+    let toks = tokens(path)?;
+    let Some((last, parent)) = toks.split_last() else {
+        return Err(build_err!("cannot remove the whole document"));
+    };
+    match get_mut(doc, parent, path)? {
+        Value::Object(m) => m
+            .shift_remove(last)
+            .ok_or_else(|| build_err!("path '{path}' not found for remove")),
+        Value::Array(a) => {
+            let i: usize = last
+                .parse()
+                .map_err(|_| build_err!("path '{path}': '{last}' is not an array index"))?;
+            if i >= a.len() {
+                return Err(build_err!("path '{path}': index {i} out of range"));
+            }
+            Ok(a.remove(i))
+        }
+        _ => Err(build_err!("path '{path}' not found for remove")),
+    }
+}
+
+/// Applies a list of operations to `doc`.
+pub fn apply(doc: &mut Value, ops: &Value) -> Result<()> {
+    let Some(ops) = ops.as_array() else {
+        return Err(build_err!("a JSON 6902 patch must be a list of operations"));
+    };
+    for op in ops {
+        let name = op.get("op").and_then(Value::as_str).unwrap_or("");
+        let path = op.get("path").and_then(Value::as_str).unwrap_or("");
+        let value = || {
+            op.get("value")
+                .cloned()
+                .ok_or_else(|| build_err!("operation '{name}' on '{path}' needs a value"))
+        };
+        let from = || {
+            op.get("from")
+                .and_then(Value::as_str)
+                .ok_or_else(|| build_err!("operation '{name}' on '{path}' needs 'from'"))
+        };
+        match name {
+            "add" => add(doc, path, value()?)?,
+            "remove" => {
+                remove(doc, path)?;
+            }
+            "replace" => {
+                let v = value()?;
+                let toks = tokens(path)?;
+                *get_mut(doc, &toks, path)? = v;
+            }
+            "move" => {
+                let v = remove(doc, from()?)?;
+                add(doc, path, v)?;
+            }
+            "copy" => {
+                let f = from()?;
+                let toks = tokens(f)?;
+                let v = get_mut(doc, &toks, f)?.clone();
+                add(doc, path, v)?;
+            }
+            "test" => {
+                let toks = tokens(path)?;
+                let v = value()?;
+                if *get_mut(doc, &toks, path)? != v {
+                    return Err(build_err!("test operation failed at '{path}'"));
+                }
+            }
+            other => return Err(build_err!("unknown JSON 6902 operation '{other}'")),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn applies_operations() {
+        let mut d = json!({"a": [1, 2], "b": {"c": 1}});
+        apply(
+            &mut d,
+            &json!([
+                {"op": "add", "path": "/a/-", "value": 3},
+                {"op": "replace", "path": "/b/c", "value": 2},
+                {"op": "move", "from": "/b", "path": "/d"},
+                {"op": "remove", "path": "/a/0"}
+            ]),
+        )
+        .unwrap();
+        assert_eq!(d, json!({"a": [2, 3], "d": {"c": 2}}));
+        assert!(apply(&mut d, &json!([{"op": "remove", "path": "/zz"}])).is_err());
+    }
+}

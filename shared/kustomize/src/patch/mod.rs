@@ -1,0 +1,6 @@
+//! Patches: strategic merge, JSON 6902, and target selection.
+
+pub mod json6902;
+pub mod merge_keys;
+pub mod selector;
+pub mod strategic_merge;

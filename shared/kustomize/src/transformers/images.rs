@@ -1,0 +1,149 @@
+//! The images transformer: new names, tags and digests for container images.
+
+use crate::error::Result;
+use crate::fieldspec::{self, FieldSpec};
+use crate::resource::Resource;
+use serde_json::Value;
+
+/// One `images:` entry.
+#[derive(Debug, Clone, Default)]
+pub struct ImageTag {
+    /// Image name to match (without tag or digest).
+    pub name: String,
+    /// Replacement name.
+    pub new_name: String,
+    /// Replacement tag.
+    pub new_tag: String,
+    /// Replacement digest.
+    pub digest: String,
+}
+
+impl ImageTag {
+    /// Reads an `images:` entry.
+    pub fn from_value(v: &Value) -> ImageTag {
+        let s = |k: &str| match v.get(k) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        ImageTag {
+            name: s("name"),
+            new_name: s("newName"),
+            new_tag: s("newTag"),
+            digest: s("digest"),
+        }
+    }
+}
+
+/// Splits an image reference into name, tag and digest.
+pub fn split(image: &str) -> (String, String, String) {
+    let (rest, digest) = match image.split_once('@') {
+        Some((r, d)) => (r, d.to_string()),
+        None => (image, String::new()),
+    };
+    let search_from = rest.find('/').unwrap_or(0);
+    match rest[search_from..].rfind(':') {
+        Some(i) => {
+            let i = search_from + i;
+            (rest[..i].to_string(), rest[i + 1..].to_string(), digest)
+        }
+        None => (rest.to_string(), String::new(), digest),
+    }
+}
+
+fn update(value: &mut Value, it: &ImageTag) {
+    let Some(s) = value.as_str() else { return };
+    let (mut name, mut tag, mut digest) = split(s);
+    if name != it.name {
+        return;
+    }
+    if !it.new_name.is_empty() {
+        name = it.new_name.clone();
+    }
+    if !it.new_tag.is_empty() && !it.digest.is_empty() {
+        tag = it.new_tag.clone();
+        digest = it.digest.clone();
+    } else if !it.new_tag.is_empty() {
+        tag = it.new_tag.clone();
+        digest.clear();
+    } else if !it.digest.is_empty() {
+        tag.clear();
+        digest = it.digest.clone();
+    }
+    if !tag.is_empty() {
+        name = format!("{name}:{tag}");
+    }
+    if !digest.is_empty() {
+        name = format!("{name}@{digest}");
+    }
+    *value = Value::String(name);
+}
+
+fn walk_containers(v: &mut Value, it: &ImageTag) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m.iter_mut() {
+                if (k == "containers" || k == "initContainers") && child.is_array() {
+                    if let Some(items) = child.as_array_mut() {
+                        for c in items {
+                            if let Some(img) = c.get_mut("image") {
+                                update(img, it);
+                            }
+                        }
+                    }
+                } else {
+                    walk_containers(child, it);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|c| walk_containers(c, it)),
+        _ => {}
+    }
+}
+
+/// Applies one image entry to all resources.
+pub fn apply(resources: &mut [Resource], it: &ImageTag, specs: &[FieldSpec]) -> Result<()> {
+    for r in resources.iter_mut() {
+        walk_containers(&mut r.obj, it);
+        let gvk = r.gvk();
+        for fs in specs {
+            let fs = FieldSpec {
+                create: false,
+                ..fs.clone()
+            };
+            fieldspec::apply(&mut r.obj, &fs, &gvk, &mut |v| {
+                update(v, it);
+                Ok(())
+            })?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_registry_ports_tags_and_digests() {
+        assert_eq!(split("nginx"), ("nginx".into(), "".into(), "".into()));
+        assert_eq!(
+            split("reg:5000/app:1.0"),
+            ("reg:5000/app".into(), "1.0".into(), "".into())
+        );
+        assert_eq!(
+            split("app@sha256:abc"),
+            ("app".into(), "".into(), "sha256:abc".into())
+        );
+        let mut v = Value::String("nginx:1.0".into());
+        update(
+            &mut v,
+            &ImageTag {
+                name: "nginx".into(),
+                new_tag: "2.0".into(),
+                ..Default::default()
+            },
+        );
+        assert_eq!(v, "nginx:2.0");
+    }
+}

@@ -1,0 +1,68 @@
+//! YAML reading (serde-saphyr into `serde_json::Value`) and writing in kustomize's style.
+
+mod emit;
+
+pub use emit::to_yaml_stream;
+
+use crate::error::{KustomizeError, Result};
+use serde_json::Value;
+
+/// Largest single file we are willing to parse (kustomize has no limit, but a
+/// controller must not be taken down by one file).
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+fn options() -> serde_saphyr::Options {
+    let mut o = serde_saphyr::Options::default();
+    o.strict_booleans = true;
+    o.leading_zero_numbers_as_strings = true;
+    o
+}
+
+/// Parses a YAML (or JSON) stream into its non-empty documents.
+pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(KustomizeError::Yaml {
+            file: file.to_string(),
+            message: format!("file is larger than {MAX_FILE_BYTES} bytes"),
+        });
+    }
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| {
+            KustomizeError::Yaml {
+                file: file.to_string(),
+                message: e.to_string(),
+            }
+        })?;
+    Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
+}
+
+/// Parses exactly one YAML document (an empty input gives `null`).
+pub fn parse_one(text: &str, file: &str) -> Result<Value> {
+    let mut docs = parse_documents(text, file)?;
+    match docs.len() {
+        0 => Ok(Value::Null),
+        1 => Ok(docs.remove(0)),
+        n => Err(KustomizeError::Yaml {
+            file: file.to_string(),
+            message: format!("expected one document, found {n}"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_streams_and_skips_empty_documents() {
+        let docs = parse_documents("a: 1\n---\n---\nb: yes\n", "x.yaml").unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1]["b"], Value::String("yes".into()));
+    }
+
+    #[test]
+    fn invalid_yaml_names_the_file() {
+        let err = parse_documents("a: [1,\n", "bad.yaml").unwrap_err();
+        assert!(err.to_string().contains("bad.yaml"), "{err}");
+    }
+}
