@@ -101,6 +101,15 @@ pub enum Error {
         /// Why it was rejected.
         reason: String,
     },
+    /// Writing an extracted entry to disk failed.
+    #[error("failed to extract tar entry '{entry}': {source}")]
+    Extract {
+        /// The entry name as stored in the archive.
+        entry: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The archive's entries add up to more than the extraction size limit.
     #[error("tar entry '{entry}' takes the archive over the max untar size of {limit} bytes")]
     ArchiveTooLarge {
@@ -139,6 +148,14 @@ impl Error {
             action,
             path: path.into(),
             source,
+        }
+    }
+
+    /// Builds an [`Error::UnsafeEntry`].
+    pub(crate) fn entry(entry: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::UnsafeEntry {
+            entry: entry.into(),
+            reason: reason.into(),
         }
     }
 }

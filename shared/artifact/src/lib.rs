@@ -10,6 +10,7 @@
 pub mod artifact;
 pub mod digest;
 mod error;
+pub mod fetch;
 pub mod ignore;
 pub mod server;
 pub mod storage;
@@ -17,5 +18,6 @@ pub mod storage;
 pub use artifact::Artifact;
 pub use digest::{Algorithm, Digest, DigestWriter};
 pub use error::{Error, Result};
+pub use fetch::{ExtractLimits, FetchOptions, Fetcher, fetch_and_extract};
 pub use ignore::SourceIgnoreFilter;
 pub use storage::{ArchiveFilter, Retention, Storage};
