@@ -13,7 +13,7 @@
 //!   [`CheckoutOptions::last_observed_commit`] is set.
 //! - [`Commit::revision`] gives `main@sha1:<hex>`, `refs/pull/1/head@sha1:<hex>` or
 //!   `sha1:<hex>`.
-//! - PGP verification of commits and tags follows in the `verify` module.
+//! - [`verify_commit`] and [`verify_tag`] check PGP signatures against armored keys.
 //!
 //! Everything is blocking; call it from `spawn_blocking`. No kube client is used.
 //!
@@ -44,6 +44,7 @@ mod fetch;
 mod options;
 mod redact;
 mod transport;
+mod verify;
 mod worktree;
 
 pub use checkout::{checkout, remote_head};
@@ -53,3 +54,4 @@ pub use options::{
     AuthOptions, CheckoutOptions, DEFAULT_BRANCH, GitReference, ProxyOptions, Strategy, Transport,
 };
 pub use redact::redact_url;
+pub use verify::{KeyId, verify_commit, verify_tag};

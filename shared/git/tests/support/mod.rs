@@ -5,8 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn git(dir: &Path, args: &[&str]) -> String {
+    git_env(dir, args, &[])
+}
+
+pub fn git_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> String {
     let out = Command::new("git")
         .current_dir(dir)
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
         .args(args)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
