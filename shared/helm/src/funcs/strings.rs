@@ -1,0 +1,546 @@
+//! Sprig's string functions (and its regex and random-string functions).
+
+use std::cell::Cell;
+
+use regex::Regex;
+
+use super::{FnResult, arg_int, arg_str, strval, to_i64, want, want_at_least};
+use crate::template::gofmt::go_quote;
+use crate::template::value::{Map, Value};
+
+/// Function names in this module.
+pub const NAMES: &[&str] = &[
+    "trim",
+    "trimAll",
+    "trimall",
+    "trimPrefix",
+    "trimSuffix",
+    "upper",
+    "lower",
+    "title",
+    "untitle",
+    "repeat",
+    "substr",
+    "nospace",
+    "trunc",
+    "abbrev",
+    "abbrevboth",
+    "initials",
+    "wrap",
+    "wrapWith",
+    "contains",
+    "hasPrefix",
+    "hasSuffix",
+    "quote",
+    "squote",
+    "cat",
+    "indent",
+    "nindent",
+    "replace",
+    "plural",
+    "snakecase",
+    "camelcase",
+    "kebabcase",
+    "swapcase",
+    "shuffle",
+    "toString",
+    "toStrings",
+    "join",
+    "split",
+    "splitList",
+    "splitn",
+    "sortAlpha",
+    "regexMatch",
+    "mustRegexMatch",
+    "regexFindAll",
+    "mustRegexFindAll",
+    "regexFind",
+    "mustRegexFind",
+    "regexReplaceAll",
+    "mustRegexReplaceAll",
+    "regexReplaceAllLiteral",
+    "mustRegexReplaceAllLiteral",
+    "regexSplit",
+    "mustRegexSplit",
+    "regexQuoteMeta",
+    "randAlphaNum",
+    "randAlpha",
+    "randNumeric",
+    "randAscii",
+    "uuidv4",
+    "trimSpace",
+];
+
+/// Dispatch.
+pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
+    let r = match name {
+        "trim" | "trimSpace" => s1(a, |s| s.trim().to_string()),
+        "upper" => s1(a, str::to_uppercase),
+        "lower" => s1(a, str::to_lowercase),
+        "title" => s1(a, title),
+        "untitle" => s1(a, untitle),
+        "nospace" => s1(a, |s| s.chars().filter(|c| !c.is_whitespace()).collect()),
+        "initials" => s1(a, |s| s.split_whitespace().filter_map(|w| w.chars().next()).collect()),
+        "swapcase" => s1(a, swapcase),
+        "snakecase" => s1(a, |s| delimit(s, '_')),
+        "kebabcase" => s1(a, |s| delimit(s, '-')),
+        "camelcase" => s1(a, camelcase),
+        "shuffle" => s1(a, |s| s.to_string()),
+        "trimAll" | "trimall" => s2(a, |cut, s| s.trim_matches(|c| cut.contains(c)).to_string()),
+        "trimPrefix" => s2(a, |p, s| s.strip_prefix(p).unwrap_or(s).to_string()),
+        "trimSuffix" => s2(a, |p, s| s.strip_suffix(p).unwrap_or(s).to_string()),
+        "contains" => b2(a, |sub, s| s.contains(sub)),
+        "hasPrefix" => b2(a, |p, s| s.starts_with(p)),
+        "hasSuffix" => b2(a, |p, s| s.ends_with(p)),
+        "repeat" => (|| {
+            want(a, 2)?;
+            let n = arg_int(a, 0)?;
+            let s = arg_str(a, 1)?;
+            if n < 0 || (n as usize).saturating_mul(s.len()) > 64 << 20 {
+                return Err("repeat count out of range".to_string());
+            }
+            Ok(Value::from(s.repeat(n as usize)))
+        })(),
+        "substr" => (|| {
+            want(a, 3)?;
+            Ok(Value::from(substr(arg_int(a, 0)?, arg_int(a, 1)?, arg_str(a, 2)?)))
+        })(),
+        "trunc" => (|| {
+            want(a, 2)?;
+            Ok(Value::from(trunc(arg_int(a, 0)?, arg_str(a, 1)?)))
+        })(),
+        "abbrev" => (|| {
+            want(a, 2)?;
+            let w = arg_int(a, 0)?;
+            let s = arg_str(a, 1)?;
+            if w < 4 || s.chars().count() <= w as usize {
+                return Ok(Value::from(s));
+            }
+            let t: String = s.chars().take(w as usize - 3).collect();
+            Ok(Value::from(format!("{t}...")))
+        })(),
+        "abbrevboth" => (|| {
+            want(a, 3)?;
+            Ok(Value::from(arg_str(a, 2)?))
+        })(),
+        "wrap" => (|| {
+            want(a, 2)?;
+            Ok(Value::from(wrap(arg_int(a, 0)?, arg_str(a, 1)?, "\n")))
+        })(),
+        "wrapWith" => (|| {
+            want(a, 3)?;
+            Ok(Value::from(wrap(arg_int(a, 0)?, arg_str(a, 2)?, arg_str(a, 1)?)))
+        })(),
+        "quote" => Ok(Value::from(
+            a.iter().filter(|v| !v.is_nil()).map(|v| go_quote(&strval(v))).collect::<Vec<_>>().join(" "),
+        )),
+        "squote" => Ok(Value::from(
+            a.iter().filter(|v| !v.is_nil()).map(|v| format!("'{}'", strval(v))).collect::<Vec<_>>().join(" "),
+        )),
+        "cat" => Ok(Value::from(a.iter().filter(|v| !v.is_nil()).map(strval).collect::<Vec<_>>().join(" "))),
+        "indent" | "nindent" => (|| {
+            want(a, 2)?;
+            let n = arg_int(a, 0)?;
+            let s = arg_str(a, 1)?;
+            let pad = " ".repeat(n.clamp(0, 10_000) as usize);
+            let body = format!("{pad}{}", s.replace('\n', &format!("\n{pad}")));
+            Ok(Value::from(if name == "nindent" { format!("\n{body}") } else { body }))
+        })(),
+        "replace" => (|| {
+            want(a, 3)?;
+            Ok(Value::from(arg_str(a, 2)?.replace(arg_str(a, 0)?, arg_str(a, 1)?)))
+        })(),
+        "plural" => (|| {
+            want(a, 3)?;
+            let n = arg_int(a, 2)?;
+            Ok(Value::from(if n == 1 { arg_str(a, 0)? } else { arg_str(a, 1)? }))
+        })(),
+        "toString" => want(a, 1).map(|_| Value::from(strval(&a[0]))),
+        "toStrings" => want(a, 1).map(|_| strslice(&a[0])),
+        "join" => (|| {
+            want(a, 2)?;
+            let sep = arg_str(a, 0)?;
+            let parts: Vec<String> = match strslice(&a[1]) {
+                Value::List(l) => l.iter().map(strval).collect(),
+                _ => Vec::new(),
+            };
+            Ok(Value::from(parts.join(sep)))
+        })(),
+        "splitList" => (|| {
+            want(a, 2)?;
+            let (sep, s) = (arg_str(a, 0)?, arg_str(a, 1)?);
+            Ok(Value::from(go_split(s, sep, -1).into_iter().map(Value::from).collect::<Vec<_>>()))
+        })(),
+        "split" => (|| {
+            want(a, 2)?;
+            Ok(indexed_map(go_split(arg_str(a, 1)?, arg_str(a, 0)?, -1)))
+        })(),
+        "splitn" => (|| {
+            want(a, 3)?;
+            Ok(indexed_map(go_split(arg_str(a, 2)?, arg_str(a, 0)?, arg_int(a, 1)?)))
+        })(),
+        "sortAlpha" => want(a, 1).map(|_| {
+            let mut v: Vec<String> = match strslice(&a[0]) {
+                Value::List(l) => l.iter().map(strval).collect(),
+                _ => Vec::new(),
+            };
+            v.sort();
+            Value::from(v.into_iter().map(Value::from).collect::<Vec<_>>())
+        }),
+        "regexMatch" | "mustRegexMatch" => (|| {
+            want(a, 2)?;
+            Ok(Value::Bool(re(arg_str(a, 0)?)?.is_match(arg_str(a, 1)?)))
+        })(),
+        "regexFind" | "mustRegexFind" => (|| {
+            want(a, 2)?;
+            let r = re(arg_str(a, 0)?)?;
+            Ok(Value::from(r.find(arg_str(a, 1)?).map(|m| m.as_str()).unwrap_or("")))
+        })(),
+        "regexFindAll" | "mustRegexFindAll" => (|| {
+            want(a, 3)?;
+            let r = re(arg_str(a, 0)?)?;
+            let n = arg_int(a, 2)?;
+            let it = r.find_iter(arg_str(a, 1)?).map(|m| Value::from(m.as_str()));
+            let v: Vec<Value> = if n < 0 { it.collect() } else { it.take(n as usize).collect() };
+            Ok(Value::from(v))
+        })(),
+        "regexReplaceAll" | "mustRegexReplaceAll" => (|| {
+            want(a, 3)?;
+            let r = re(arg_str(a, 0)?)?;
+            Ok(Value::from(r.replace_all(arg_str(a, 1)?, arg_str(a, 2)?).into_owned()))
+        })(),
+        "regexReplaceAllLiteral" | "mustRegexReplaceAllLiteral" => (|| {
+            want(a, 3)?;
+            let r = re(arg_str(a, 0)?)?;
+            Ok(Value::from(r.replace_all(arg_str(a, 1)?, regex::NoExpand(arg_str(a, 2)?)).into_owned()))
+        })(),
+        "regexSplit" | "mustRegexSplit" => (|| {
+            want(a, 3)?;
+            let r = re(arg_str(a, 0)?)?;
+            let n = arg_int(a, 2)?;
+            let s = arg_str(a, 1)?;
+            let v: Vec<Value> = if n < 0 {
+                r.split(s).map(Value::from).collect()
+            } else if n == 0 {
+                Vec::new()
+            } else {
+                r.splitn(s, n as usize).map(Value::from).collect()
+            };
+            Ok(Value::from(v))
+        })(),
+        "regexQuoteMeta" => s1(a, regex::escape),
+        "randAlphaNum" => rand_str(a, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+        "randAlpha" => rand_str(a, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
+        "randNumeric" => rand_str(a, b"0123456789"),
+        "randAscii" => rand_str(a, b"!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"),
+        "uuidv4" => Ok(Value::from(uuidv4())),
+        _ => return None,
+    };
+    Some(r)
+}
+
+fn s1(a: &[Value], f: impl Fn(&str) -> String) -> FnResult {
+    want(a, 1)?;
+    Ok(Value::from(f(arg_str(a, 0)?)))
+}
+
+fn s2(a: &[Value], f: impl Fn(&str, &str) -> String) -> FnResult {
+    want(a, 2)?;
+    Ok(Value::from(f(arg_str(a, 0)?, arg_str(a, 1)?)))
+}
+
+fn b2(a: &[Value], f: impl Fn(&str, &str) -> bool) -> FnResult {
+    want(a, 2)?;
+    Ok(Value::Bool(f(arg_str(a, 0)?, arg_str(a, 1)?)))
+}
+
+fn re(pat: &str) -> Result<Regex, String> {
+    Regex::new(pat).map_err(|e| format!("error parsing regexp: {e}"))
+}
+
+/// Sprig's `strslice`: a list of strings from a list (nils dropped) or a scalar.
+pub fn strslice(v: &Value) -> Value {
+    match v {
+        Value::List(l) => Value::from(
+            l.iter()
+                .filter(|e| !e.is_nil())
+                .map(|e| Value::from(strval(e)))
+                .collect::<Vec<_>>(),
+        ),
+        Value::ApiVersions(l) => Value::from(
+            l.iter()
+                .map(|e| Value::from(e.as_str()))
+                .collect::<Vec<_>>(),
+        ),
+        Value::Nil => Value::from(Vec::new()),
+        other => Value::from(vec![Value::from(strval(other))]),
+    }
+}
+
+fn indexed_map(parts: Vec<String>) -> Value {
+    Value::from(
+        parts
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| (format!("_{i}"), Value::from(p)))
+            .collect::<Map>(),
+    )
+}
+
+/// Go's `strings.SplitN` (n < 0: all).
+pub fn go_split(s: &str, sep: &str, n: i64) -> Vec<String> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if sep.is_empty() {
+        let chars: Vec<String> = s.chars().map(String::from).collect();
+        if n > 0 && chars.len() > n as usize {
+            let mut v: Vec<String> = chars[..n as usize - 1].to_vec();
+            v.push(s.chars().skip(n as usize - 1).collect());
+            return v;
+        }
+        return chars;
+    }
+    if n < 0 {
+        s.split(sep).map(String::from).collect()
+    } else {
+        s.splitn(n as usize, sep).map(String::from).collect()
+    }
+}
+
+fn substr(start: i64, end: i64, s: &str) -> String {
+    let len = s.len() as i64;
+    let (lo, hi) = if start < 0 {
+        (0, end)
+    } else if end < 0 || end > len {
+        (start, len)
+    } else {
+        (start, end)
+    };
+    if lo > hi || hi > len || lo < 0 {
+        return String::new();
+    }
+    String::from_utf8_lossy(&s.as_bytes()[lo as usize..hi as usize]).into_owned()
+}
+
+fn trunc(c: i64, s: &str) -> String {
+    let len = s.len() as i64;
+    let b = s.as_bytes();
+    if c < 0 && len + c > 0 {
+        return String::from_utf8_lossy(&b[(len + c) as usize..]).into_owned();
+    }
+    if c >= 0 && len > c {
+        return String::from_utf8_lossy(&b[..c as usize]).into_owned();
+    }
+    s.to_string()
+}
+
+fn title(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev_sep = true;
+    for c in s.chars() {
+        if prev_sep {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        prev_sep = !(c.is_alphanumeric() || c == '_');
+    }
+    out
+}
+
+fn untitle(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev_sep = true;
+    for c in s.chars() {
+        if prev_sep {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+        prev_sep = c.is_whitespace();
+    }
+    out
+}
+
+fn swapcase(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_uppercase() {
+                c.to_lowercase().collect::<Vec<_>>()
+            } else {
+                c.to_uppercase().collect()
+            }
+        })
+        .collect()
+}
+
+fn words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let boundary = c.is_uppercase()
+            && !cur.is_empty()
+            && (chars
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| p.is_lowercase() || p.is_ascii_digit())
+                || chars.get(i + 1).is_some_and(|n| n.is_lowercase())
+                    && cur.chars().last().is_some_and(char::is_uppercase));
+        if boundary {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn delimit(s: &str, d: char) -> String {
+    words(s)
+        .iter()
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(&d.to_string())
+}
+
+fn camelcase(s: &str) -> String {
+    s.split(['_', ' ', '-'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn wrap(width: i64, s: &str, nl: &str) -> String {
+    let width = width.max(1) as usize;
+    let mut out = Vec::new();
+    for line in s.split('\n') {
+        let mut cur = String::new();
+        for w in line.split(' ') {
+            if !cur.is_empty() && cur.len() + 1 + w.len() > width {
+                out.push(std::mem::take(&mut cur));
+            } else if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(w);
+        }
+        out.push(cur);
+    }
+    out.join(nl)
+}
+
+thread_local! {
+    static RNG: Cell<u64> = const { Cell::new(0) };
+}
+
+/// A non-cryptographic random u64 (Sprig's random functions are not reproducible anyway).
+pub fn rand_u64() -> u64 {
+    RNG.with(|r| {
+        let mut x = r.get();
+        if x == 0 {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0x9e37_79b9_7f4a_7c15);
+            x = t ^ 0x2545_f491_4f6c_dd1d ^ (std::process::id() as u64) << 32;
+            if x == 0 {
+                x = 1;
+            }
+        }
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        r.set(x);
+        x
+    })
+}
+
+fn rand_str(a: &[Value], alphabet: &[u8]) -> FnResult {
+    want_at_least(a, 1)?;
+    let n = to_i64(&a[0]).clamp(0, 1 << 20) as usize;
+    Ok(Value::from(
+        (0..n)
+            .map(|_| alphabet[(rand_u64() % alphabet.len() as u64) as usize] as char)
+            .collect::<String>(),
+    ))
+}
+
+fn uuidv4() -> String {
+    let mut b = [0u8; 16];
+    for chunk in b.chunks_mut(8) {
+        chunk.copy_from_slice(&rand_u64().to_le_bytes());
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(name: &str, a: Vec<Value>) -> String {
+        strval(&call(name, &a).unwrap().unwrap())
+    }
+
+    #[test]
+    fn sprig_strings() {
+        assert_eq!(s("trunc", vec![Value::Int(3), "abcdef".into()]), "abc");
+        assert_eq!(s("trunc", vec![Value::Int(-2), "abcdef".into()]), "ef");
+        assert_eq!(
+            s("nindent", vec![Value::Int(2), "a\nb".into()]),
+            "\n  a\n  b"
+        );
+        assert_eq!(
+            s("quote", vec!["a\"b".into(), Value::Nil, Value::Int(1)]),
+            "\"a\\\"b\" \"1\""
+        );
+        assert_eq!(s("title", vec!["hello world-x".into()]), "Hello World-X");
+        assert_eq!(s("snakecase", vec!["FirstName".into()]), "first_name");
+        assert_eq!(
+            s(
+                "substr",
+                vec![Value::Int(1), Value::Int(3), "abcdef".into()]
+            ),
+            "bc"
+        );
+        assert_eq!(
+            s(
+                "regexReplaceAll",
+                vec!["a(x*)b".into(), "-ab-axxb-".into(), "${1}W".into()]
+            ),
+            "-W-xxW-"
+        );
+        assert_eq!(
+            s(
+                "join",
+                vec!["-".into(), Value::from(vec![Value::Int(1), "b".into()])]
+            ),
+            "1-b"
+        );
+        assert!(call("upper", &[Value::Nil]).unwrap().is_err());
+        assert_eq!(s("split", vec![".".into(), "a.b".into()]), "map[_0:a _1:b]");
+    }
+}

@@ -1,0 +1,99 @@
+//! The parse tree of a Go template.
+
+use std::rc::Rc;
+
+/// A list of nodes.
+pub type List = Vec<Node>;
+
+/// A template body node.
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// Literal text.
+    Text(Rc<str>),
+    /// `{{ pipeline }}`: print unless it declares variables.
+    Action(Pipe),
+    /// `{{ if }}` / `{{ else if }}` / `{{ else }}`.
+    If(Branch),
+    /// `{{ with }}`.
+    With(Branch),
+    /// `{{ range }}`.
+    Range(Branch),
+    /// `{{ template "name" pipeline }}`.
+    Template {
+        /// Line of the action.
+        line: usize,
+        /// The template's name.
+        name: String,
+        /// The new dot, if given.
+        pipe: Option<Pipe>,
+    },
+    /// `{{ break }}`.
+    Break(usize),
+    /// `{{ continue }}`.
+    Continue(usize),
+}
+
+/// A control structure with its pipeline, body and optional else body.
+#[derive(Debug, Clone)]
+pub struct Branch {
+    /// The condition pipeline.
+    pub pipe: Pipe,
+    /// Body when true / per element.
+    pub list: List,
+    /// Else body.
+    pub else_list: Option<List>,
+}
+
+/// A pipeline, optionally declaring or assigning variables.
+#[derive(Debug, Clone)]
+pub struct Pipe {
+    /// Line of the pipeline.
+    pub line: usize,
+    /// Variables declared (`:=`) or assigned (`=`).
+    pub decl: Vec<String>,
+    /// True for `=`.
+    pub is_assign: bool,
+    /// The commands, joined by `|`.
+    pub cmds: Vec<Cmd>,
+}
+
+/// One command of a pipeline: an operand followed by arguments.
+#[derive(Debug, Clone)]
+pub struct Cmd {
+    /// The operands; the first is the function, field or value.
+    pub args: Vec<Arg>,
+}
+
+/// An operand.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// `.`
+    Dot,
+    /// `nil`
+    Nil,
+    /// `true` / `false`
+    Bool(bool),
+    /// A number constant.
+    Number(Number),
+    /// A string constant.
+    Str(Rc<str>),
+    /// `.A.B` field chain on dot.
+    Field(Vec<String>),
+    /// `$x.A.B` variable with optional field chain.
+    Var(String, Vec<String>),
+    /// A function name.
+    Func(String),
+    /// `(pipeline).A.B`
+    Chain(Box<Arg>, Vec<String>),
+    /// `(pipeline)`
+    Pipe(Box<Pipe>),
+}
+
+/// A numeric constant as Go's parser classifies it.
+#[derive(Debug, Clone, Copy)]
+pub enum Number {
+    /// Fits an int.
+    Int(i64),
+    /// A float (has `.`, `e` or is out of int range).
+    Float(f64),
+}

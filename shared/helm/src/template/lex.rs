@@ -1,0 +1,538 @@
+//! Lexer for Go's text/template: text, `{{ }}` actions with trim markers,
+//! comments, and the tokens inside actions.
+
+/// A token with the line it starts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// What was lexed.
+    pub kind: Tok,
+    /// 1-based line number.
+    pub line: usize,
+}
+
+/// Token kinds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tok {
+    /// Plain text outside actions (already trimmed by trim markers).
+    Text(String),
+    /// `{{`
+    Left,
+    /// `}}`
+    Right,
+    /// Whitespace inside an action (separates arguments).
+    Space,
+    /// `.Name` (name without the dot).
+    Field(String),
+    /// `$name` (with the dollar).
+    Var(String),
+    /// An identifier: a function name or keyword.
+    Ident(String),
+    /// A string constant, unquoted.
+    Str(String),
+    /// A character constant.
+    Char(char),
+    /// A number constant, as written.
+    Number(String),
+    /// `true` / `false`.
+    Bool(bool),
+    /// `nil`
+    Nil,
+    /// `.`
+    Dot,
+    /// `|`
+    Pipe,
+    /// `(`
+    LParen,
+    /// `)`
+    RParen,
+    /// `=`
+    Assign,
+    /// `:=`
+    Declare,
+    /// `,`
+    Comma,
+    /// End of input.
+    Eof,
+}
+
+/// A lexing error with its line.
+#[derive(Debug, Clone)]
+pub struct LexError {
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub msg: String,
+}
+
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+fn is_alnum(c: char) -> bool {
+    c == '_' || c.is_alphanumeric()
+}
+
+/// Lex a whole template.
+pub fn lex(input: &str) -> Result<Vec<Token>, LexError> {
+    let b = input.as_bytes();
+    let mut toks = Vec::new();
+    let mut pos = 0;
+    let mut line = 1;
+    let mut trim_next = false;
+    while pos < b.len() {
+        let start = pos;
+        let trim_now = std::mem::take(&mut trim_next);
+        let next = input[pos..].find("{{").map(|i| pos + i);
+        let end = next.unwrap_or(b.len());
+        let mut text = &input[start..end];
+        if trim_now {
+            text = text.trim_start_matches([' ', '\t', '\r', '\n']);
+        }
+        let Some(open) = next else {
+            if !text.is_empty() {
+                toks.push(Token {
+                    kind: Tok::Text(text.to_string()),
+                    line,
+                });
+            }
+            break;
+        };
+        let after = open + 2;
+        let left_trim = b.len() >= after + 2 && b[after] == b'-' && is_space(b[after + 1]);
+        if left_trim {
+            text = text.trim_end_matches([' ', '\t', '\r', '\n']);
+        }
+        if !text.is_empty() {
+            toks.push(Token {
+                kind: Tok::Text(text.to_string()),
+                line,
+            });
+        }
+        line += input[start..open].matches('\n').count();
+        pos = if left_trim { after + 2 } else { after };
+        // Comment?
+        let mut p = pos;
+        while p < b.len() && is_space(b[p]) && left_trim {
+            p += 1;
+        }
+        if input[p..].starts_with("/*") {
+            let Some(close) = input[p + 2..].find("*/").map(|i| p + 2 + i + 2) else {
+                return Err(LexError {
+                    line,
+                    msg: "unclosed comment".into(),
+                });
+            };
+            line += input[pos..close].matches('\n').count();
+            let mut q = close;
+            let rt = b.len() >= q + 4
+                && is_space(b[q])
+                && b[q + 1] == b'-'
+                && input[q + 2..].starts_with("}}");
+            if rt {
+                q += 2;
+            }
+            if !input[q..].starts_with("}}") {
+                return Err(LexError {
+                    line,
+                    msg: "comment ends before closing delimiter".into(),
+                });
+            }
+            pos = q + 2;
+            trim_next = rt;
+            continue;
+        }
+        toks.push(Token {
+            kind: Tok::Left,
+            line,
+        });
+        let (np, nl, rt) = lex_action(input, pos, line, &mut toks)?;
+        pos = np;
+        line = nl;
+        trim_next = rt;
+    }
+    toks.push(Token {
+        kind: Tok::Eof,
+        line,
+    });
+    Ok(toks)
+}
+
+/// Lex inside an action until `}}`; returns (position after, line, right-trim).
+fn lex_action(
+    input: &str,
+    mut pos: usize,
+    mut line: usize,
+    toks: &mut Vec<Token>,
+) -> Result<(usize, usize, bool), LexError> {
+    let b = input.as_bytes();
+    let mut parens = 0i32;
+    loop {
+        if input[pos..].starts_with("}}") {
+            toks.push(Token {
+                kind: Tok::Right,
+                line,
+            });
+            return Ok((pos + 2, line, false));
+        }
+        if pos + 4 <= b.len()
+            && is_space(b[pos])
+            && b[pos + 1] == b'-'
+            && input[pos + 2..].starts_with("}}")
+        {
+            line += usize::from(b[pos] == b'\n');
+            toks.push(Token {
+                kind: Tok::Right,
+                line,
+            });
+            return Ok((pos + 4, line, true));
+        }
+        let Some(c) = input[pos..].chars().next() else {
+            return Err(LexError {
+                line,
+                msg: "unclosed action".into(),
+            });
+        };
+        let tline = line;
+        let mut push = |kind: Tok| toks.push(Token { kind, line: tline });
+        match c {
+            ' ' | '\t' | '\r' | '\n' => {
+                let s = pos;
+                while pos < b.len() && is_space(b[pos]) {
+                    if pos + 4 <= b.len()
+                        && b[pos + 1] == b'-'
+                        && input[pos + 2..].starts_with("}}")
+                    {
+                        break;
+                    }
+                    pos += 1;
+                }
+                if pos == s {
+                    // the space is the start of a right trim marker
+                    continue;
+                }
+                line += input[s..pos].matches('\n').count();
+                if parens > 0 && input[s..pos].contains('\n') {
+                    // newlines inside parens are fine (Go 1.16+)
+                }
+                push(Tok::Space);
+            }
+            '=' => {
+                push(Tok::Assign);
+                pos += 1;
+            }
+            ':' => {
+                if input[pos..].starts_with(":=") {
+                    push(Tok::Declare);
+                    pos += 2;
+                } else {
+                    return Err(LexError {
+                        line,
+                        msg: "expected :=".into(),
+                    });
+                }
+            }
+            '|' => {
+                push(Tok::Pipe);
+                pos += 1;
+            }
+            ',' => {
+                push(Tok::Comma);
+                pos += 1;
+            }
+            '(' => {
+                parens += 1;
+                push(Tok::LParen);
+                pos += 1;
+            }
+            ')' => {
+                parens -= 1;
+                if parens < 0 {
+                    return Err(LexError {
+                        line,
+                        msg: "unexpected right paren".into(),
+                    });
+                }
+                push(Tok::RParen);
+                pos += 1;
+            }
+            '"' => {
+                let (s, np) = lex_quote(input, pos, line)?;
+                push(Tok::Str(s));
+                pos = np;
+            }
+            '`' => {
+                let Some(end) = input[pos + 1..].find('`') else {
+                    return Err(LexError {
+                        line,
+                        msg: "unterminated raw quoted string".into(),
+                    });
+                };
+                let s = &input[pos + 1..pos + 1 + end];
+                push(Tok::Str(s.to_string()));
+                line += s.matches('\n').count();
+                pos = pos + end + 2;
+            }
+            '\'' => {
+                let (ch, np) = lex_char(input, pos, line)?;
+                push(Tok::Char(ch));
+                pos = np;
+            }
+            '$' => {
+                let s = pos;
+                pos += 1;
+                while let Some(ch) = input[pos..].chars().next() {
+                    if !is_alnum(ch) {
+                        break;
+                    }
+                    pos += ch.len_utf8();
+                }
+                push(Tok::Var(input[s..pos].to_string()));
+            }
+            '.' => {
+                let nc = input[pos + 1..].chars().next();
+                match nc {
+                    Some(d) if d.is_ascii_digit() => {
+                        let np = lex_number(input, pos);
+                        push(Tok::Number(input[pos..np].to_string()));
+                        pos = np;
+                    }
+                    Some(a) if is_alnum(a) => {
+                        let s = pos + 1;
+                        pos = s;
+                        while let Some(ch) = input[pos..].chars().next() {
+                            if !is_alnum(ch) {
+                                break;
+                            }
+                            pos += ch.len_utf8();
+                        }
+                        push(Tok::Field(input[s..pos].to_string()));
+                    }
+                    _ => {
+                        push(Tok::Dot);
+                        pos += 1;
+                    }
+                }
+            }
+            '+' | '-' | '0'..='9' => {
+                let np = lex_number(input, pos);
+                if np == pos || (np == pos + 1 && !c.is_ascii_digit()) {
+                    return Err(LexError {
+                        line,
+                        msg: format!("bad character {c:?}"),
+                    });
+                }
+                push(Tok::Number(input[pos..np].to_string()));
+                pos = np;
+            }
+            c if is_alnum(c) => {
+                let s = pos;
+                while let Some(ch) = input[pos..].chars().next() {
+                    if !is_alnum(ch) {
+                        break;
+                    }
+                    pos += ch.len_utf8();
+                }
+                let word = &input[s..pos];
+                push(match word {
+                    "true" => Tok::Bool(true),
+                    "false" => Tok::Bool(false),
+                    "nil" => Tok::Nil,
+                    w => Tok::Ident(w.to_string()),
+                });
+            }
+            c => {
+                return Err(LexError {
+                    line,
+                    msg: format!("unexpected {c:?} in command"),
+                });
+            }
+        }
+    }
+}
+
+fn lex_number(input: &str, start: usize) -> usize {
+    let b = input.as_bytes();
+    let mut pos = start;
+    if pos < b.len() && (b[pos] == b'+' || b[pos] == b'-') {
+        pos += 1;
+    }
+    let mut digits = "0123456789_";
+    if b.len() > pos + 1 && b[pos] == b'0' {
+        match b[pos + 1] {
+            b'x' | b'X' => {
+                pos += 2;
+                digits = "0123456789abcdefABCDEF_";
+            }
+            b'o' | b'O' => {
+                pos += 2;
+                digits = "01234567_";
+            }
+            b'b' | b'B' => {
+                pos += 2;
+                digits = "01_";
+            }
+            _ => {}
+        }
+    }
+    while pos < b.len() && digits.as_bytes().contains(&b[pos]) {
+        pos += 1;
+    }
+    if pos < b.len() && b[pos] == b'.' {
+        pos += 1;
+        while pos < b.len() && digits.as_bytes().contains(&b[pos]) {
+            pos += 1;
+        }
+    }
+    if digits.len() == 11 && pos < b.len() && (b[pos] == b'e' || b[pos] == b'E') {
+        pos += 1;
+        if pos < b.len() && (b[pos] == b'+' || b[pos] == b'-') {
+            pos += 1;
+        }
+        while pos < b.len() && b[pos].is_ascii_digit() {
+            pos += 1;
+        }
+    }
+    pos
+}
+
+fn lex_quote(input: &str, start: usize, line: usize) -> Result<(String, usize), LexError> {
+    let mut out = String::new();
+    let mut it = input[start + 1..].char_indices();
+    while let Some((i, c)) = it.next() {
+        match c {
+            '"' => return Ok((out, start + 1 + i + 1)),
+            '\n' => break,
+            '\\' => {
+                let Some((_, e)) = it.next() else { break };
+                match e {
+                    'n' => out.push('\n'),
+                    't' => out.push('\t'),
+                    'r' => out.push('\r'),
+                    'a' => out.push('\u{7}'),
+                    'b' => out.push('\u{8}'),
+                    'f' => out.push('\u{c}'),
+                    'v' => out.push('\u{b}'),
+                    '\\' => out.push('\\'),
+                    '"' => out.push('"'),
+                    '\'' => out.push('\''),
+                    'x' | 'u' | 'U' => {
+                        let n = match e {
+                            'x' => 2,
+                            'u' => 4,
+                            _ => 8,
+                        };
+                        let mut code = 0u32;
+                        for _ in 0..n {
+                            let d = it.next().and_then(|(_, h)| h.to_digit(16));
+                            let Some(d) = d else {
+                                return Err(LexError {
+                                    line,
+                                    msg: "invalid escape in string".into(),
+                                });
+                            };
+                            code = code * 16 + d;
+                        }
+                        out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                    }
+                    '0'..='7' => {
+                        let mut code = e.to_digit(8).unwrap_or(0);
+                        for _ in 0..2 {
+                            let d = it.next().and_then(|(_, h)| h.to_digit(8));
+                            code = code * 8 + d.unwrap_or(0);
+                        }
+                        out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                    }
+                    _ => {
+                        return Err(LexError {
+                            line,
+                            msg: "invalid escape in string".into(),
+                        });
+                    }
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Err(LexError {
+        line,
+        msg: "unterminated quoted string".into(),
+    })
+}
+
+fn lex_char(input: &str, start: usize, line: usize) -> Result<(char, usize), LexError> {
+    let rest = &input[start + 1..];
+    let end = rest.find('\'').ok_or(LexError {
+        line,
+        msg: "unterminated character constant".into(),
+    })?;
+    let body = &rest[..end];
+    let c = if let Some(esc) = body.strip_prefix('\\') {
+        match esc {
+            "n" => '\n',
+            "t" => '\t',
+            "r" => '\r',
+            "\\" => '\\',
+            "'" => '\'',
+            "0" => '\0',
+            _ => {
+                return Err(LexError {
+                    line,
+                    msg: "bad character constant".into(),
+                });
+            }
+        }
+    } else {
+        let mut cs = body.chars();
+        match (cs.next(), cs.next()) {
+            (Some(c), None) => c,
+            _ => {
+                return Err(LexError {
+                    line,
+                    msg: "bad character constant".into(),
+                });
+            }
+        }
+    };
+    Ok((c, start + 1 + end + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(s: &str) -> Vec<Tok> {
+        lex(s).unwrap().into_iter().map(|t| t.kind).collect()
+    }
+
+    #[test]
+    fn trims_and_tokens() {
+        assert_eq!(
+            kinds("a  {{- .X | f 1 -}}  b"),
+            vec![
+                Tok::Text("a".into()),
+                Tok::Left,
+                Tok::Field("X".into()),
+                Tok::Space,
+                Tok::Pipe,
+                Tok::Space,
+                Tok::Ident("f".into()),
+                Tok::Space,
+                Tok::Number("1".into()),
+                Tok::Right,
+                Tok::Text("b".into()),
+                Tok::Eof
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_and_lines() {
+        let t = lex("x\n{{/* c\n */}}\n{{- $a := \"q\\n\" }}").unwrap();
+        assert_eq!(t[0].kind, Tok::Text("x\n".into()));
+        assert_eq!(t[1].kind, Tok::Left);
+        assert_eq!(t[1].line, 4);
+        assert!(t.iter().any(|t| t.kind == Tok::Str("q\n".into())));
+        assert!(lex("{{ \"abc }}").is_err());
+        assert!(lex("{{ .a ").is_err());
+    }
+}

@@ -1,0 +1,557 @@
+//! Parser for Go's text/template: builds the tree of one template file and
+//! collects the `define`/`block` templates it declares.
+
+use std::rc::Rc;
+
+use super::ast::{Arg, Branch, Cmd, List, Node, Number, Pipe};
+use super::lex::{Tok, Token, lex};
+
+/// Deepest nesting of control structures and parentheses accepted.
+const MAX_NESTING: usize = 500;
+
+/// A parse error: template name, line and message (Go's format).
+#[derive(Debug, Clone)]
+pub struct ParseError {
+    /// Template (file) name.
+    pub name: String,
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub msg: String,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "template: {}:{}: {}", self.name, self.line, self.msg)
+    }
+}
+
+/// The result of parsing one template text.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The body of the template itself.
+    pub root: List,
+    /// `define` and `block` templates, in order.
+    pub defines: Vec<(String, List)>,
+}
+
+/// Parse `text` as the template `name`; `is_func` tells which function names exist.
+pub fn parse(name: &str, text: &str, is_func: &dyn Fn(&str) -> bool) -> Result<Parsed, ParseError> {
+    let toks = lex(text).map_err(|e| ParseError {
+        name: name.into(),
+        line: e.line,
+        msg: e.msg,
+    })?;
+    let mut p = Parser {
+        name,
+        toks,
+        pos: 0,
+        is_func,
+        vars: vec!["$".into()],
+        defines: Vec::new(),
+        depth: 0,
+    };
+    let (root, end) = p.list(true)?;
+    if let Some(end) = end {
+        return Err(p.err_at(end.1, format!("unexpected {}", end.0)));
+    }
+    Ok(Parsed {
+        root,
+        defines: p.defines,
+    })
+}
+
+/// Is a list empty of anything but whitespace text (Go's `IsEmptyTree`)?
+pub fn is_empty_tree(list: &List) -> bool {
+    list.iter()
+        .all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
+}
+
+struct Parser<'a> {
+    name: &'a str,
+    toks: Vec<Token>,
+    pos: usize,
+    is_func: &'a dyn Fn(&str) -> bool,
+    vars: Vec<String>,
+    defines: Vec<(String, List)>,
+    depth: usize,
+}
+
+/// How a list ended: the keyword (`end`, `else`) and its line.
+type End = Option<(String, usize)>;
+
+impl Parser<'_> {
+    fn err_at(&self, line: usize, msg: String) -> ParseError {
+        ParseError {
+            name: self.name.to_string(),
+            line,
+            msg,
+        }
+    }
+
+    fn err(&self, msg: impl Into<String>) -> ParseError {
+        self.err_at(self.peek().line, msg.into())
+    }
+
+    fn peek(&self) -> &Token {
+        let i = self.pos.min(self.toks.len() - 1);
+        &self.toks[i]
+    }
+
+    fn next(&mut self) -> Token {
+        let t = self.peek().clone();
+        if self.pos < self.toks.len() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn skip_space(&mut self) {
+        while self.peek().kind == Tok::Space {
+            self.pos += 1;
+        }
+    }
+
+    fn next_non_space(&mut self) -> Token {
+        self.skip_space();
+        self.next()
+    }
+
+    fn expect_right(&mut self, ctx: &str) -> Result<(), ParseError> {
+        let t = self.next_non_space();
+        if t.kind != Tok::Right {
+            return Err(self.err_at(t.line, format!("unexpected {:?} in {ctx}", t.kind)));
+        }
+        Ok(())
+    }
+
+    /// Parse nodes until `end`/`else` or EOF. `top` allows `define`.
+    fn list(&mut self, top: bool) -> Result<(List, End), ParseError> {
+        let mut out = List::new();
+        loop {
+            let t = self.next();
+            match t.kind {
+                Tok::Eof => return Ok((out, None)),
+                Tok::Text(s) => out.push(Node::Text(Rc::from(s))),
+                Tok::Left => {
+                    self.skip_space();
+                    let kw = match &self.peek().kind {
+                        Tok::Ident(w) => w.clone(),
+                        _ => String::new(),
+                    };
+                    let line = self.peek().line;
+                    match kw.as_str() {
+                        "end" | "else" => {
+                            self.next();
+                            return Ok((out, Some((kw, line))));
+                        }
+                        "if" | "with" | "range" => {
+                            self.next();
+                            out.push(self.control(&kw)?);
+                        }
+                        "define" => {
+                            self.next();
+                            if !top {
+                                return Err(
+                                    self.err_at(line, "unexpected <define> in command".into())
+                                );
+                            }
+                            self.define(line)?;
+                        }
+                        "block" => {
+                            self.next();
+                            out.push(self.block(line)?);
+                        }
+                        "template" => {
+                            self.next();
+                            out.push(self.template(line)?);
+                        }
+                        "break" | "continue" => {
+                            self.next();
+                            self.expect_right(&kw)?;
+                            out.push(if kw == "break" {
+                                Node::Break(line)
+                            } else {
+                                Node::Continue(line)
+                            });
+                        }
+                        _ => {
+                            let pipe = self.pipeline("command", false)?;
+                            out.push(Node::Action(pipe));
+                        }
+                    }
+                }
+                other => return Err(self.err_at(t.line, format!("unexpected {other:?}"))),
+            }
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.err("template nesting too deep"));
+        }
+        Ok(())
+    }
+
+    fn control(&mut self, kw: &str) -> Result<Node, ParseError> {
+        self.enter()?;
+        let nvars = self.vars.len();
+        let pipe = self.pipeline(kw, kw == "range")?;
+        let (list, end) = self.list(false)?;
+        let mut else_list = None;
+        match end {
+            None => return Err(self.err(format!("unexpected EOF in {kw}"))),
+            Some((e, _)) if e == "end" => {}
+            Some((_, line)) => {
+                // else, `else if`, `else with`
+                self.skip_space();
+                let chained = match &self.peek().kind {
+                    Tok::Ident(w) if (w == "if" || w == "with") && w == kw => Some(w.clone()),
+                    _ => None,
+                };
+                if let Some(w) = chained {
+                    self.next();
+                    // `{{else if x}}...` is `{{else}}{{if x}}...{{end}}` sharing our end.
+                    let inner = self.control(&w)?;
+                    else_list = Some(vec![inner]);
+                } else {
+                    let t = self.next_non_space();
+                    if t.kind != Tok::Right {
+                        return Err(self.err_at(line, format!("unexpected {:?} in else", t.kind)));
+                    }
+                    let (l, end2) = self.list(false)?;
+                    match end2 {
+                        Some((e, _)) if e == "end" => {}
+                        _ => return Err(self.err(format!("expected end; found {end2:?}"))),
+                    }
+                    self.expect_right("end")?;
+                    else_list = Some(l);
+                }
+                self.vars.truncate(nvars);
+                self.depth -= 1;
+                let b = Branch {
+                    pipe,
+                    list,
+                    else_list,
+                };
+                return Ok(match kw {
+                    "if" => Node::If(b),
+                    "with" => Node::With(b),
+                    _ => Node::Range(b),
+                });
+            }
+        }
+        self.expect_right("end")?;
+        self.vars.truncate(nvars);
+        self.depth -= 1;
+        let b = Branch {
+            pipe,
+            list,
+            else_list,
+        };
+        Ok(match kw {
+            "if" => Node::If(b),
+            "with" => Node::With(b),
+            _ => Node::Range(b),
+        })
+    }
+
+    fn template_name(&mut self, ctx: &str) -> Result<String, ParseError> {
+        let t = self.next_non_space();
+        match t.kind {
+            Tok::Str(s) => Ok(s),
+            other => Err(self.err_at(t.line, format!("unexpected {other:?} in {ctx} clause"))),
+        }
+    }
+
+    fn define(&mut self, _line: usize) -> Result<(), ParseError> {
+        let name = self.template_name("define")?;
+        self.expect_right("define")?;
+        let saved = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let (body, end) = self.list(false)?;
+        self.vars = saved;
+        match end {
+            Some((e, _)) if e == "end" => {}
+            _ => return Err(self.err("unexpected EOF in define clause")),
+        }
+        self.expect_right("end")?;
+        self.defines.push((name, body));
+        Ok(())
+    }
+
+    fn block(&mut self, line: usize) -> Result<Node, ParseError> {
+        let name = self.template_name("block")?;
+        let pipe = self.pipeline("block", false)?;
+        let saved = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let (body, end) = self.list(false)?;
+        self.vars = saved;
+        match end {
+            Some((e, _)) if e == "end" => {}
+            _ => return Err(self.err("unexpected EOF in block clause")),
+        }
+        self.expect_right("end")?;
+        self.defines.push((name.clone(), body));
+        Ok(Node::Template {
+            line,
+            name,
+            pipe: Some(pipe),
+        })
+    }
+
+    fn template(&mut self, line: usize) -> Result<Node, ParseError> {
+        let name = self.template_name("template")?;
+        self.skip_space();
+        let pipe = if self.peek().kind == Tok::Right {
+            self.next();
+            None
+        } else {
+            Some(self.pipeline("template", false)?)
+        };
+        Ok(Node::Template { line, name, pipe })
+    }
+
+    /// Parse a pipeline up to `}}` (consumed).
+    fn pipeline(&mut self, ctx: &str, allow_two: bool) -> Result<Pipe, ParseError> {
+        self.skip_space();
+        let line = self.peek().line;
+        let mut decl = Vec::new();
+        let mut is_assign = false;
+        // Declarations: `$x :=`, `$x =`, `$i, $e :=`.
+        let save = self.pos;
+        if let Tok::Var(v) = self.peek().kind.clone() {
+            self.next();
+            self.skip_space();
+            match self.peek().kind {
+                Tok::Declare | Tok::Assign => {
+                    is_assign = self.next().kind == Tok::Assign;
+                    decl.push(v);
+                }
+                Tok::Comma if allow_two => {
+                    self.next();
+                    self.skip_space();
+                    let t = self.next();
+                    let Tok::Var(v2) = t.kind else {
+                        return Err(
+                            self.err_at(t.line, "range can only initialize variables".into())
+                        );
+                    };
+                    self.skip_space();
+                    let t = self.next();
+                    match t.kind {
+                        Tok::Declare => {}
+                        Tok::Assign => is_assign = true,
+                        _ => return Err(self.err_at(t.line, "expected := in range".into())),
+                    }
+                    decl.push(v);
+                    decl.push(v2);
+                }
+                _ => self.pos = save,
+            }
+        }
+        if is_assign {
+            for v in &decl {
+                if !self.vars.contains(v) {
+                    return Err(self.err_at(line, format!("undefined variable \"{v}\"")));
+                }
+            }
+        } else {
+            self.vars.extend(decl.iter().cloned());
+        }
+        let mut cmds = Vec::new();
+        loop {
+            self.skip_space();
+            match self.peek().kind {
+                Tok::Right => {
+                    self.next();
+                    break;
+                }
+                Tok::RParen if ctx == "parenthesized pipeline" => {
+                    self.next();
+                    break;
+                }
+                Tok::Pipe if !cmds.is_empty() => {
+                    self.next();
+                }
+                _ => {}
+            }
+            cmds.push(self.command()?);
+            self.skip_space();
+            match self.peek().kind {
+                Tok::Right | Tok::Pipe => {}
+                Tok::RParen if ctx == "parenthesized pipeline" => {}
+                ref k => return Err(self.err(format!("unexpected {k:?} in operand"))),
+            }
+        }
+        if cmds.is_empty() {
+            return Err(self.err_at(line, format!("missing value for {ctx}")));
+        }
+        Ok(Pipe {
+            line,
+            decl,
+            is_assign,
+            cmds,
+        })
+    }
+
+    fn command(&mut self) -> Result<Cmd, ParseError> {
+        let mut args = Vec::new();
+        loop {
+            self.skip_space();
+            match self.peek().kind {
+                Tok::Right | Tok::Pipe | Tok::RParen | Tok::Eof => break,
+                _ => {}
+            }
+            args.push(self.operand()?);
+            match self.peek().kind {
+                Tok::Space | Tok::Right | Tok::Pipe | Tok::RParen => {}
+                ref k => return Err(self.err(format!("unexpected {k:?} in operand"))),
+            }
+        }
+        if args.is_empty() {
+            return Err(self.err("empty command"));
+        }
+        Ok(Cmd { args })
+    }
+
+    fn operand(&mut self) -> Result<Arg, ParseError> {
+        let t = self.next();
+        let term = match t.kind {
+            Tok::Ident(name) => {
+                if matches!(
+                    name.as_str(),
+                    "if" | "else"
+                        | "end"
+                        | "range"
+                        | "with"
+                        | "define"
+                        | "template"
+                        | "block"
+                        | "break"
+                        | "continue"
+                ) {
+                    return Err(self.err_at(t.line, format!("unexpected <{name}> in operand")));
+                }
+                if !(self.is_func)(&name) {
+                    return Err(self.err_at(t.line, format!("function \"{name}\" not defined")));
+                }
+                Arg::Func(name)
+            }
+            Tok::Dot => Arg::Dot,
+            Tok::Nil => Arg::Nil,
+            Tok::Bool(b) => Arg::Bool(b),
+            Tok::Str(s) => Arg::Str(Rc::from(s)),
+            Tok::Char(c) => Arg::Number(Number::Int(c as i64)),
+            Tok::Number(n) => Arg::Number(
+                parse_number(&n)
+                    .ok_or_else(|| self.err_at(t.line, format!("illegal number syntax: {n:?}")))?,
+            ),
+            Tok::Var(v) => {
+                if !self.vars.contains(&v) {
+                    return Err(self.err_at(t.line, format!("undefined variable \"{v}\"")));
+                }
+                Arg::Var(v, Vec::new())
+            }
+            Tok::Field(f) => Arg::Field(vec![f]),
+            Tok::LParen => {
+                self.enter()?;
+                let p = self.pipeline("parenthesized pipeline", false)?;
+                self.depth -= 1;
+                Arg::Pipe(Box::new(p))
+            }
+            other => return Err(self.err_at(t.line, format!("unexpected {other:?} in operand"))),
+        };
+        let mut chain = Vec::new();
+        while let Tok::Field(f) = &self.peek().kind {
+            chain.push(f.clone());
+            self.pos += 1;
+        }
+        if chain.is_empty() {
+            return Ok(term);
+        }
+        Ok(match term {
+            Arg::Field(mut f) => {
+                f.extend(chain);
+                Arg::Field(f)
+            }
+            Arg::Var(v, mut f) => {
+                f.extend(chain);
+                Arg::Var(v, f)
+            }
+            Arg::Pipe(_) | Arg::Dot => Arg::Chain(Box::new(term), chain),
+            _ => return Err(self.err(format!("unexpected . after term {:?}", chain[0]))),
+        })
+    }
+}
+
+/// Parse a Go number literal the way text/template classifies it.
+pub fn parse_number(text: &str) -> Option<Number> {
+    let clean: String = text.chars().filter(|c| *c != '_').collect();
+    let (neg, body) = match clean.strip_prefix('-') {
+        Some(b) => (true, b.to_string()),
+        None => (false, clean.trim_start_matches('+').to_string()),
+    };
+    let lower = body.to_ascii_lowercase();
+    let int = if let Some(h) = lower.strip_prefix("0x") {
+        i64::from_str_radix(h, 16).ok()
+    } else if let Some(o) = lower.strip_prefix("0o") {
+        i64::from_str_radix(o, 8).ok()
+    } else if let Some(b) = lower.strip_prefix("0b") {
+        i64::from_str_radix(b, 2).ok()
+    } else if lower.len() > 1 && lower.starts_with('0') && lower.chars().all(|c| c.is_ascii_digit())
+    {
+        i64::from_str_radix(&lower[1..], 8).ok()
+    } else {
+        lower.parse::<i64>().ok()
+    };
+    if let Some(i) = int {
+        let looks_float = lower.contains(['.', 'e']) && !lower.starts_with("0x");
+        if !looks_float {
+            return Some(Number::Int(if neg { -i } else { i }));
+        }
+    }
+    let f: f64 = lower.parse().ok()?;
+    if !lower.contains(['.', 'e']) {
+        return None; // integer overflow
+    }
+    Some(Number::Float(if neg { -f } else { f }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn funcs(n: &str) -> bool {
+        matches!(n, "printf" | "include" | "eq")
+    }
+
+    #[test]
+    fn parses_control_and_defines() {
+        let p = parse(
+            "t",
+            r#"{{ define "x" }}X{{ end }}{{ if .A }}a{{ else if .B }}b{{ else }}c{{ end }}{{ range $i, $e := .L }}{{ $e }}{{ end }}"#,
+            &funcs,
+        )
+        .unwrap();
+        assert_eq!(p.defines.len(), 1);
+        assert_eq!(p.root.len(), 2);
+    }
+
+    #[test]
+    fn reports_errors_with_line() {
+        let e = parse("t", "a\n{{ nope 1 }}", &funcs).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.msg.contains("function \"nope\" not defined"));
+        assert!(parse("t", "{{ if .A }}", &funcs).is_err());
+        assert!(parse("t", "{{ $x }}", &funcs).is_err());
+        assert!(parse("t", "{{ end }}", &funcs).is_err());
+    }
+
+    #[test]
+    fn numbers() {
+        assert!(matches!(parse_number("42"), Some(Number::Int(42))));
+        assert!(matches!(parse_number("0x1F"), Some(Number::Int(31))));
+        assert!(matches!(parse_number("1.0"), Some(Number::Float(_))));
+        assert!(matches!(parse_number("-3"), Some(Number::Int(-3))));
+    }
+}

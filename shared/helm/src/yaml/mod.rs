@@ -1,0 +1,4 @@
+//! YAML decoding into template values and go-yaml v2 style encoding.
+
+pub mod emit;
+pub mod load;
