@@ -7,9 +7,11 @@
 pub mod bootstrap;
 pub mod client;
 pub mod error;
+pub mod events;
 pub mod logging;
 pub mod metrics;
 pub mod probes;
+pub mod reconcile;
 pub mod shutdown;
 
 pub use bootstrap::{ControllerContext, ControllerOptions, run_controller, run_main};
