@@ -13,7 +13,7 @@ mod glob;
 mod pattern;
 
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Component, Path};
 
 pub use pattern::{MatchResult, Matcher, Pattern};
@@ -59,13 +59,30 @@ pub fn read_patterns(text: &str, domain: &[String]) -> Vec<Pattern> {
         .collect()
 }
 
-/// Reads the ignore file at `path`; a missing file gives no patterns.
+/// Largest ignore file read; the rest is ignored. Flux's line scanner stops at the first
+/// line over 64 KiB, so a symlink to `/dev/zero` cannot exhaust memory there either.
+pub const MAX_IGNORE_FILE_SIZE: u64 = 1 << 20;
+
+/// Reads the ignore file at `path`; a missing file, or anything that is not a regular file
+/// (after following symlinks), gives no patterns.
 pub fn read_ignore_file(path: &Path, domain: &[String]) -> Result<Vec<Pattern>> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(read_patterns(&String::from_utf8_lossy(&bytes), domain)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(Error::io("failed to read ignore file", path, e)),
+    let file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("failed to read ignore file", path, e)),
+    };
+    let is_file = file
+        .metadata()
+        .map_err(|e| Error::io("failed to stat ignore file", path, e))?
+        .is_file();
+    if !is_file {
+        return Ok(Vec::new());
     }
+    let mut bytes = Vec::new();
+    file.take(MAX_IGNORE_FILE_SIZE)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("failed to read ignore file", path, e))?;
+    Ok(read_patterns(&String::from_utf8_lossy(&bytes), domain))
 }
 
 /// Loads `.sourceignore` patterns from `dir` and, depth first in name order, from every

@@ -388,3 +388,12 @@ fn missing_ignore_file_is_not_an_error() {
             .is_empty()
     );
 }
+
+#[test]
+fn ignore_file_that_is_not_a_regular_file_gives_no_patterns() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/dev/zero", tmp.path().join(IGNORE_FILE)).unwrap();
+    fs::create_dir(tmp.path().join("sub")).unwrap();
+    fs::create_dir(tmp.path().join("sub").join(IGNORE_FILE)).unwrap();
+    assert!(load_ignore_patterns(tmp.path(), &[]).unwrap().is_empty());
+}

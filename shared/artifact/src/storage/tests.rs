@@ -481,3 +481,57 @@ fn concurrent_writers_never_interleave() {
         "the stored file matches one writer's digest"
     );
 }
+
+#[test]
+fn long_paths_survive_a_round_trip() {
+    let (tmp, s) = storage();
+    let src = tempfile::tempdir().unwrap();
+    let deep = format!("{}/{}", "d".repeat(90), "e".repeat(90));
+    let rel = format!("{deep}/{}.yaml", "f".repeat(120));
+    write(src.path(), &rel, "long\n");
+    let mut a = s
+        .artifact_for("GitRepository", "ns", "repo", "r", "long.tar.gz")
+        .unwrap();
+    s.archive(&mut a, src.path(), None).unwrap();
+    let names: Vec<_> = read_entries(&s.local_path(&a).unwrap())
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+    assert!(names.contains(&rel), "{names:?}");
+
+    let out = tmp.path().join("out");
+    let file = fs::File::open(s.local_path(&a).unwrap()).unwrap();
+    crate::fetch::untar(file, &out, &crate::fetch::ExtractLimits::default()).unwrap();
+    assert_eq!(fs::read_to_string(out.join(&rel)).unwrap(), "long\n");
+}
+
+#[test]
+fn writers_wait_for_the_object_lock() {
+    let (_tmp, s) = storage();
+    let a = s
+        .artifact_for("GitRepository", "ns", "repo", "r", "locked.tar.gz")
+        .unwrap();
+    let target = s.local_path(&a).unwrap();
+    let dir = target.parent().unwrap().to_path_buf();
+    fs::create_dir_all(&dir).unwrap();
+    let guard = ObjectLock::acquire(&dir).unwrap();
+
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let writer = {
+        let s = s.clone();
+        let mut a = a.clone();
+        std::thread::spawn(move || {
+            started_tx.send(()).unwrap();
+            s.copy(&mut a, &b"data"[..]).unwrap();
+        })
+    };
+    started_rx.recv().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        !target.exists(),
+        "the writer must block while the lock is held"
+    );
+    drop(guard);
+    writer.join().unwrap();
+    assert_eq!(fs::read(&target).unwrap(), b"data");
+}
