@@ -1,6 +1,10 @@
 //! kustomize's content hash for generated ConfigMaps and Secrets: SHA-256 of a
 //! canonical JSON (Go `encoding/json`: sorted keys, HTML-safe escaping), first
 //! ten hex digits with vowels and look-alike digits swapped out.
+//!
+//! kustomize looks the name up with `yaml.Lookup("metadata/name")`, which finds
+//! nothing (Lookup takes one field per argument), so the hashed name is always
+//! empty; we reproduce that so suffixes match.
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -101,7 +105,7 @@ pub fn hash(obj: &Value) -> String {
     match kind {
         "ConfigMap" => {
             m.insert("kind".into(), Value::String("ConfigMap".into()));
-            m.insert("name".into(), field(obj, &["metadata", "name"]));
+            m.insert("name".into(), Value::String(String::new()));
             m.insert("data".into(), field(obj, &["data"]));
             let bd = field(obj, &["binaryData"]);
             if bd.is_object() {
@@ -111,7 +115,7 @@ pub fn hash(obj: &Value) -> String {
         "Secret" => {
             m.insert("kind".into(), Value::String("Secret".into()));
             m.insert("type".into(), field(obj, &["type"]));
-            m.insert("name".into(), field(obj, &["metadata", "name"]));
+            m.insert("name".into(), Value::String(String::new()));
             m.insert("data".into(), field(obj, &["data"]));
             let sd = field(obj, &["stringData"]);
             if sd.is_object() {

@@ -35,7 +35,10 @@ fn pad(out: &mut String, n: usize) {
 }
 
 fn emit_map(m: &Map<String, Value>, indent: usize, out: &mut String) {
-    for (k, v) in m {
+    // kustomize's output has every mapping's keys in sorted order.
+    let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    for (k, v) in entries {
         pad(out, indent);
         out.push_str(&scalar_string(k));
         out.push(':');
@@ -228,7 +231,7 @@ mod tests {
             "empty": {}
         });
         let text = to_yaml_stream(&[doc.clone(), json!({"k": "v"})]);
-        let expected = "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: \"1\"\n  b: |\n    x\n    y\n  c: \"true\"\n  d: \"\"\n  e: '- x'\nlist:\n- name: a\n  ports:\n  - 1\n  - 2\n- s\nempty: {}\n---\nk: v\n";
+        let expected = "apiVersion: v1\ndata:\n  a: \"1\"\n  b: |\n    x\n    y\n  c: \"true\"\n  d: \"\"\n  e: '- x'\nempty: {}\nkind: ConfigMap\nlist:\n- name: a\n  ports:\n  - 1\n  - 2\n- s\n---\nk: v\n";
         assert_eq!(text, expected);
         let back = crate::yaml::parse_documents(&text, "t").unwrap();
         assert_eq!(back[0], doc);
