@@ -260,13 +260,19 @@ impl AuthOptions {
         Ok(())
     }
 
-    /// Secret strings that must be scrubbed from any message.
-    pub(crate) fn secrets(&self) -> Vec<&str> {
-        let mut out = Vec::new();
-        out.extend(self.password.as_deref());
-        out.extend(self.bearer_token.as_deref());
+    /// Secret strings that must be scrubbed from any message, including the encoded
+    /// basic-auth header value.
+    pub(crate) fn secrets(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        out.extend(self.password.clone());
+        out.extend(self.bearer_token.clone());
+        if let Some(user) = &self.username {
+            use base64::Engine;
+            let raw = format!("{user}:{}", self.password.as_deref().unwrap_or_default());
+            out.push(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
+        }
         if let Some(p) = &self.proxy {
-            out.extend(p.password.as_deref());
+            out.extend(p.password.clone());
         }
         out
     }

@@ -26,7 +26,7 @@ pub fn redact_url(url: &str) -> String {
 
 /// Removes every occurrence of the given secrets from `message`, and redacts any
 /// URL-looking userinfo.
-pub(crate) fn redact_message(message: &str, secrets: &[&str]) -> String {
+pub(crate) fn redact_message(message: &str, secrets: &[String]) -> String {
     let mut out = message.to_string();
     for secret in secrets.iter().filter(|s| s.len() >= 3) {
         out = out.replace(secret, "***");
@@ -67,7 +67,7 @@ mod tests {
     #[test]
     fn redacts_secrets_in_messages() {
         let msg = "failed for https://u:tok@h/r with token tok123";
-        let out = redact_message(msg, &["tok123"]);
+        let out = redact_message(msg, &["tok123".to_string()]);
         assert!(!out.contains("tok123"), "{out}");
         assert!(out.contains("https://***@h/r"), "{out}");
     }

@@ -192,7 +192,7 @@ impl Session {
             .connect(Direction::Fetch)
             .map_err(|e| self.classify(&e, "the repository"))?;
         let account = match (&self.auth.username, &self.auth.password) {
-            (Some(u), p) if matches!(self.transport, Transport::Http | Transport::Https) => {
+            (Some(u), p) if self.transport == Transport::Https => {
                 Some(gix::sec::identity::Account {
                     username: u.clone(),
                     password: p.clone().unwrap_or_default(),
@@ -219,6 +219,18 @@ impl Session {
 
     fn http_options(&self) -> Result<http::Options> {
         let mut opts = http::Options::default();
+        // gix refuses to answer a challenge with credentials over plain http; Flux
+        // allows basic auth over http, so the header is sent up front instead.
+        if let (Transport::Http, Some(user)) = (self.transport, &self.auth.username) {
+            use base64::Engine;
+            let raw = format!(
+                "{user}:{}",
+                self.auth.password.as_deref().unwrap_or_default()
+            );
+            let encoded = base64::engine::general_purpose::STANDARD.encode(raw.as_bytes());
+            opts.extra_headers
+                .push(format!("Authorization: Basic {encoded}"));
+        }
         if let Some(token) = &self.auth.bearer_token {
             opts.extra_headers
                 .push(format!("Authorization: Bearer {token}"));
