@@ -106,6 +106,9 @@ pub struct InstallRemediation {
 /// The strategy of an install or upgrade action.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    {"rule": "!has(self.retryInterval) || self.name != 'RemediateOnFailure'", "message": ".retryInterval cannot be set when .name is 'RemediateOnFailure'"}
+]))]
 pub struct ActionStrategy {
     /// Name of the strategy.
     #[schemars(extend("enum" = ["RemediateOnFailure", "RetryOnFailure"]))]

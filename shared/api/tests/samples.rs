@@ -1,0 +1,190 @@
+//! The e2e CRD samples (`e2e/testdata/crds`) must match the Rust types: every valid sample
+//! deserializes into its kind and re-serializes to exactly the input (so a misspelled or
+//! unknown field fails), the valid samples of a kind together set every spec field of its CRD
+//! schema, and every invalid sample names the apiserver error it expects.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use flux_api::crd::all_crds;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+fn samples_dir(kind: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../e2e/testdata/crds")
+        .join(kind)
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn load(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Deserializes into `T` and serializes back; the result must equal the input.
+fn round_trip<T: DeserializeOwned + Serialize>(path: &Path, input: &Value) -> Result<(), String> {
+    let typed: T = serde_json::from_value(input.clone())
+        .map_err(|e| format!("{}: does not deserialize: {e}", path.display()))?;
+    let output = serde_json::to_value(&typed).unwrap();
+    if &output == input {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: fields were dropped or changed by the Rust types\n  input:  {input}\n  output: {output}",
+            path.display()
+        ))
+    }
+}
+
+fn round_trip_kind(path: &Path, input: &Value) -> Result<(), String> {
+    use flux_api::{helm, image, kustomize, notification, source};
+    let kind = input["kind"].as_str().unwrap_or_default();
+    match kind {
+        "GitRepository" => round_trip::<source::GitRepository>(path, input),
+        "OCIRepository" => round_trip::<source::OCIRepository>(path, input),
+        "HelmRepository" => round_trip::<source::HelmRepository>(path, input),
+        "HelmChart" => round_trip::<source::HelmChart>(path, input),
+        "Bucket" => round_trip::<source::Bucket>(path, input),
+        "ExternalArtifact" => round_trip::<source::ExternalArtifact>(path, input),
+        "Kustomization" => round_trip::<kustomize::Kustomization>(path, input),
+        "HelmRelease" => round_trip::<helm::HelmRelease>(path, input),
+        "Provider" => round_trip::<notification::Provider>(path, input),
+        "Alert" => round_trip::<notification::Alert>(path, input),
+        "Receiver" => round_trip::<notification::Receiver>(path, input),
+        "ImageRepository" => round_trip::<image::ImageRepository>(path, input),
+        "ImagePolicy" => round_trip::<image::ImagePolicy>(path, input),
+        "ImageUpdateAutomation" => round_trip::<image::ImageUpdateAutomation>(path, input),
+        other => Err(format!("{}: unknown kind '{other}'", path.display())),
+    }
+}
+
+#[test]
+fn valid_samples_round_trip_through_the_types() {
+    let files = yaml_files(&samples_dir("valid"));
+    assert!(files.len() >= 14, "expected a valid sample per kind");
+    let errors: Vec<String> = files
+        .iter()
+        .filter_map(|p| round_trip_kind(p, &load(p)).err())
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn valid_samples_are_namespaceless_and_cover_every_kind() {
+    let mut kinds = BTreeSet::new();
+    for path in yaml_files(&samples_dir("valid")) {
+        let v = load(&path);
+        assert!(
+            v["metadata"].get("namespace").is_none(),
+            "{}: samples must not set metadata.namespace",
+            path.display()
+        );
+        kinds.insert(v["kind"].as_str().unwrap().to_string());
+    }
+    let served: BTreeSet<String> = all_crds().into_iter().map(|c| c.spec.names.kind).collect();
+    assert_eq!(kinds, served);
+}
+
+/// Dotted paths of every property in a schema (`[]` for array items); free-form objects and
+/// maps are leaves.
+fn schema_paths(schema: &Value, prefix: &str, out: &mut BTreeSet<String>) {
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, sub) in props {
+            let path = format!("{prefix}.{name}");
+            out.insert(path.clone());
+            schema_paths(sub, &path, out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        schema_paths(items, &format!("{prefix}[]"), out);
+    }
+}
+
+fn value_paths(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (name, sub) in map {
+                let path = format!("{prefix}.{name}");
+                out.insert(path.clone());
+                value_paths(sub, &path, out);
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|i| value_paths(i, &format!("{prefix}[]"), out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn valid_samples_set_every_spec_field() {
+    let mut covered: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for path in yaml_files(&samples_dir("valid")) {
+        let v = load(&path);
+        let kind = v["kind"].as_str().unwrap().to_string();
+        value_paths(&v["spec"], "spec", covered.entry(kind).or_default());
+    }
+    let mut missing = Vec::new();
+    for crd in all_crds() {
+        let schema = serde_json::to_value(&crd.spec.versions[0].schema).unwrap();
+        let mut wanted = BTreeSet::new();
+        schema_paths(
+            &schema["openAPIV3Schema"]["properties"]["spec"],
+            "spec",
+            &mut wanted,
+        );
+        let have = covered
+            .get(&crd.spec.names.kind)
+            .cloned()
+            .unwrap_or_default();
+        for path in wanted.difference(&have) {
+            missing.push(format!("{}: {path}", crd.spec.names.kind));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "spec fields not set by any valid sample in e2e/testdata/crds/valid:\n  {}",
+        missing.join("\n  ")
+    );
+}
+
+#[test]
+fn invalid_samples_name_the_expected_error() {
+    let files = yaml_files(&samples_dir("invalid"));
+    assert!(files.len() >= 7);
+    let kinds: BTreeSet<String> = all_crds().into_iter().map(|c| c.spec.names.kind).collect();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let first = text.lines().next().unwrap_or_default();
+        let expect = first.strip_prefix("# expect: ").unwrap_or_default();
+        assert!(
+            !expect.trim().is_empty(),
+            "{}: first line must be '# expect: <error substring>'",
+            path.display()
+        );
+        let v = load(&path);
+        let kind = v["kind"].as_str().unwrap_or_default();
+        assert!(
+            kinds.contains(kind),
+            "{}: unknown kind '{kind}'",
+            path.display()
+        );
+        assert!(
+            v["metadata"].get("namespace").is_none(),
+            "{}",
+            path.display()
+        );
+    }
+}
