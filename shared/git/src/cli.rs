@@ -202,6 +202,16 @@ pub(crate) fn checkout(opts: &CheckoutOptions, strategy: &Strategy, dest: &Path)
         commit.referencing_tag = Some(AnnotatedTag::from_raw(&tag_id, &raw));
     }
     remove_git_dirs(dest)?;
+    let sparse = crate::worktree::normalize_sparse(&opts.sparse_checkout);
+    crate::worktree::prune_to_sparse(dest, &sparse)?;
+    for dir in &sparse {
+        if std::fs::symlink_metadata(dest.join(dir)).is_err() {
+            return Err(Error::NotFound {
+                url: redact_url(&opts.url),
+                what: format!("sparse checkout directory '{dir}' in commit '{hash}'"),
+            });
+        }
+    }
     Ok(commit)
 }
 

@@ -143,6 +143,47 @@ fn write_dir(
     Ok(())
 }
 
+/// Removes everything under `dest` that a sparse checkout of `sparse` would not have
+/// written (used after a git CLI checkout, which writes the full tree).
+pub(crate) fn prune_to_sparse(dest: &Path, sparse: &[String]) -> Result<()> {
+    if sparse.is_empty() {
+        return Ok(());
+    }
+    prune_dir(dest, "", sparse)
+}
+
+fn prune_dir(dir: &Path, prefix: &str, sparse: &[String]) -> Result<()> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let is_dir = entry
+            .file_type()
+            .map_err(|e| Error::io(format!("inspecting {}", path.display()), e))?
+            .is_dir();
+        match include(&rel, is_dir, sparse) {
+            Include::All => {}
+            Include::Descend => prune_dir(&path, &rel, sparse)?,
+            Include::No => {
+                let res = if is_dir {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
+                res.map_err(|e| Error::io(format!("removing {}", path.display()), e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn git_err(message: String) -> Error {
     Error::Git {
         url: String::from("<local>"),
