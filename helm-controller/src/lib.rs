@@ -26,6 +26,6 @@ pub struct Args {
 impl Args {
     /// Runs the controller until a shutdown signal.
     pub async fn run(self) -> anyhow::Result<()> {
-        run_controller(CONTROLLER_NAME, &self.controller, idle_until_shutdown).await
+        run_controller(CONTROLLER_NAME, &self.controller, "", idle_until_shutdown).await
     }
 }

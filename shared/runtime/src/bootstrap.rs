@@ -6,6 +6,7 @@ use std::future::Future;
 use clap::Args;
 
 use crate::client::ClientOptions;
+use crate::leader::{self, LeaderElectionOptions};
 use crate::logging::LogOptions;
 use crate::metrics::Metrics;
 use crate::probes::{self, ProbeOptions, Readiness};
@@ -23,6 +24,9 @@ pub struct ControllerOptions {
     /// Health and metrics address flags.
     #[command(flatten)]
     pub probes: ProbeOptions,
+    /// Leader election flags.
+    #[command(flatten)]
+    pub leader_election: LeaderElectionOptions,
 }
 
 /// What a controller's work receives from the runtime.
@@ -45,11 +49,14 @@ pub fn install_crypto_provider() {
 }
 
 /// Runs a controller: sets up logging, connects to the cluster, serves `/healthz`,
-/// `/readyz` and `/metrics`, then runs `work` until it returns or a shutdown signal
-/// arrives. `work` must return promptly once `ctx.shutdown` resolves.
+/// `/readyz` and `/metrics`, waits for leadership when leader election is enabled, then
+/// runs `work` until it returns or a shutdown signal arrives. `work` must return promptly
+/// once `ctx.shutdown` resolves. `lease_suffix_selector` is the watch label selector
+/// that shards the Lease name (empty when not sharded).
 pub async fn run_controller<F, Fut>(
     name: &'static str,
     opts: &ControllerOptions,
+    lease_suffix_selector: &str,
     work: F,
 ) -> anyhow::Result<()>
 where
@@ -81,11 +88,32 @@ where
     readiness.set(true);
     let ctx = ControllerContext {
         name,
-        client,
+        client: client.clone(),
         metrics,
         shutdown: shutdown.clone(),
     };
-    let outcome = work(ctx).await;
+    let outcome = if opts.leader_election.enable {
+        let namespace = crate::reconcile::runtime_namespace();
+        let lease = leader::lease_name(name, lease_suffix_selector);
+        match leader::acquire(
+            client,
+            &namespace,
+            &lease,
+            &opts.leader_election,
+            shutdown.clone(),
+        )
+        .await
+        {
+            Ok(leadership) => tokio::select! {
+                outcome = work(ctx) => outcome,
+                _ = leadership.lost() => Err(anyhow::anyhow!("leader election lost")),
+            },
+            Err(leader::LeaderError::Cancelled) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    } else {
+        work(ctx).await
+    };
     readiness.set(false);
     // The servers stop on the same signal; if work ended on its own, stop them too.
     shutdown.trigger();

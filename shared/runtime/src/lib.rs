@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod client;
 pub mod error;
 pub mod events;
+pub mod leader;
 pub mod logging;
 pub mod metrics;
 pub mod probes;
