@@ -45,8 +45,42 @@ pub fn clean(v: &Value) -> Value {
     }
 }
 
-/// Merges `patch` into `dest`.
+/// Merges `patch` into `dest` (an object of `kind`).
 pub fn merge(dest: &mut Value, patch: &Value) -> Merged {
+    let kind = dest
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    merge_at(
+        dest,
+        patch,
+        &Ctx {
+            kind: &kind,
+            path: String::new(),
+        },
+    )
+}
+
+struct Ctx<'a> {
+    kind: &'a str,
+    path: String,
+}
+
+impl Ctx<'_> {
+    fn child(&self, key: &str) -> Ctx<'_> {
+        Ctx {
+            kind: self.kind,
+            path: if self.path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{}.{key}", self.path)
+            },
+        }
+    }
+}
+
+fn merge_at(dest: &mut Value, patch: &Value, ctx: &Ctx<'_>) -> Merged {
     match patch {
         Value::Object(pm) => {
             match directive(patch) {
@@ -61,13 +95,13 @@ pub fn merge(dest: &mut Value, patch: &Value) -> Merged {
                 *dest = Value::Object(Map::new());
             }
             if let Value::Object(dm) = dest {
-                merge_map(dm, pm);
+                merge_map(dm, pm, ctx);
             }
             Merged::Keep
         }
         Value::Array(pa) => {
             match dest {
-                Value::Array(da) => merge_list(da, pa),
+                Value::Array(da) => merge_list(da, pa, ctx),
                 other => *other = clean(patch),
             }
             Merged::Keep
@@ -79,7 +113,7 @@ pub fn merge(dest: &mut Value, patch: &Value) -> Merged {
     }
 }
 
-fn merge_map(dm: &mut Map<String, Value>, pm: &Map<String, Value>) {
+fn merge_map(dm: &mut Map<String, Value>, pm: &Map<String, Value>, ctx: &Ctx<'_>) {
     if let Some(Value::Array(retain)) = pm.get("$retainKeys") {
         let keep: Vec<&str> = retain.iter().filter_map(Value::as_str).collect();
         dm.retain(|k, _| keep.contains(&k.as_str()));
@@ -100,7 +134,7 @@ fn merge_map(dm: &mut Map<String, Value>, pm: &Map<String, Value>) {
         }
         match dm.get_mut(k) {
             Some(dv) if !dv.is_null() => {
-                if merge(dv, pv) == Merged::Delete {
+                if merge_at(dv, pv, &ctx.child(k)) == Merged::Delete {
                     dm.shift_remove(k);
                 }
             }
@@ -115,7 +149,7 @@ fn merge_map(dm: &mut Map<String, Value>, pm: &Map<String, Value>) {
     }
 }
 
-fn merge_list(da: &mut Vec<Value>, pa: &[Value]) {
+fn merge_list(da: &mut Vec<Value>, pa: &[Value], ctx: &Ctx<'_>) {
     if pa
         .iter()
         .any(|v| directive(v) == Some("replace") && v.as_object().is_some_and(|m| m.len() == 1))
@@ -128,37 +162,102 @@ fn merge_list(da: &mut Vec<Value>, pa: &[Value]) {
         return;
     }
     let all_maps = pa.iter().all(Value::is_object) && da.iter().all(Value::is_object);
-    let key = if all_maps { merge_key(pa, da) } else { None };
-    let Some(key) = key else {
+    if !all_maps {
+        *da = pa.iter().map(clean).collect();
+        return;
+    }
+    if let Some(keys) = schema_keys(ctx.kind, &ctx.path) {
+        merge_multi_key(da, pa, keys, ctx);
+        return;
+    }
+    let Some(key) = merge_key(pa, da) else {
         *da = pa.iter().map(clean).collect();
         return;
     };
-    let mut appended = Vec::new();
+    // kyaml merges with "prepend": the patch's elements come first, in patch
+    // order (merged with their destination counterparts), then the
+    // destination's remaining elements in their order.
+    let mut out = Vec::new();
+    let mut used = vec![false; da.len()];
     for pe in pa {
         let Some(kv) = pe.get(key) else {
-            appended.push(clean(pe));
+            out.push(clean(pe));
             continue;
         };
-        match da.iter().position(|d| d.get(key) == Some(kv)) {
+        if out.iter().any(|o: &Value| o.get(key) == Some(kv)) {
+            continue;
+        }
+        let found = (0..da.len()).find(|&i| !used[i] && da[i].get(key) == Some(kv));
+        match found {
+            Some(i) => {
+                used[i] = true;
+                match directive(pe) {
+                    Some("delete") => {}
+                    Some("replace") => out.push(clean(pe)),
+                    _ => {
+                        let mut d = da[i].clone();
+                        if merge_at(&mut d, pe, ctx) == Merged::Keep {
+                            out.push(d);
+                        }
+                    }
+                }
+            }
+            None => {
+                if directive(pe) != Some("delete") {
+                    out.push(clean(pe));
+                }
+            }
+        }
+    }
+    for (i, d) in da.iter().enumerate() {
+        if !used[i] {
+            out.push(d.clone());
+        }
+    }
+    *da = out;
+}
+
+/// List-map keys the Kubernetes schema gives lists that kyaml merges by
+/// several keys (these keep the destination order and append new elements).
+fn schema_keys(kind: &str, path: &str) -> Option<&'static [&'static str]> {
+    match (kind, path) {
+        ("Service", "spec.ports") => Some(&["port", "protocol"]),
+        _ => None,
+    }
+}
+
+fn keys_match(a: &Value, b: &Value, keys: &[&str]) -> bool {
+    let primary = keys[0];
+    if a.get(primary).is_none() || a.get(primary) != b.get(primary) {
+        return false;
+    }
+    keys[1..].iter().all(|k| match (a.get(*k), b.get(*k)) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    })
+}
+
+fn merge_multi_key(da: &mut Vec<Value>, pa: &[Value], keys: &[&str], ctx: &Ctx<'_>) {
+    for pe in pa {
+        match da.iter().position(|d| keys_match(d, pe, keys)) {
             Some(i) => match directive(pe) {
                 Some("delete") => {
                     da.remove(i);
                 }
                 Some("replace") => da[i] = clean(pe),
                 _ => {
-                    if merge(&mut da[i], pe) == Merged::Delete {
+                    if merge_at(&mut da[i], pe, ctx) == Merged::Delete {
                         da.remove(i);
                     }
                 }
             },
             None => {
                 if directive(pe) != Some("delete") {
-                    appended.push(clean(pe));
+                    da.push(clean(pe));
                 }
             }
         }
     }
-    da.extend(appended);
 }
 
 #[cfg(test)]
