@@ -5,6 +5,9 @@
 //! over the final name, so a reader or a restarted controller never sees a half-written
 //! artifact. Writers of one object serialise on a per-object lock file ([`LOCK_FILE`]).
 //! Temp files left by a crash are removed by [`Storage::new`]; the server never serves them.
+//!
+//! All methods do blocking filesystem I/O (and may wait on the object lock): call them from
+//! `tokio::task::spawn_blocking` in async reconcilers.
 
 mod archive;
 mod gc;
