@@ -47,9 +47,9 @@ pub fn load_pairs(
                     out.push((k.to_string(), v.as_bytes().to_vec()));
                 }
                 None => {
-                    if let Ok(v) = std::env::var(line) {
-                        out.push((line.to_string(), v.into_bytes()));
-                    }
+                    // kustomize takes a bare key's value from the environment, "" if unset.
+                    let v = std::env::var(line).unwrap_or_default();
+                    out.push((line.to_string(), v.into_bytes()));
                 }
             }
         }

@@ -109,7 +109,6 @@ pub fn generate(
     }
     let mut obj = Map::new();
     obj.insert("apiVersion".into(), Value::String("v1".into()));
-    let b64 = base64::engine::general_purpose::STANDARD;
     let mut data = Map::new();
     let mut binary = Map::new();
     match kind {
@@ -124,7 +123,7 @@ pub fn generate(
                 }
                 match String::from_utf8(bytes) {
                     Ok(s) => data.insert(k, Value::String(s)),
-                    Err(e) => binary.insert(k, Value::String(b64.encode(e.into_bytes()))),
+                    Err(e) => binary.insert(k, Value::String(encode_base64(e.as_bytes()))),
                 };
             }
         }
@@ -142,7 +141,7 @@ pub fn generate(
                         "{what} '{name}': secret already has a key '{k}'"
                     ));
                 }
-                data.insert(k, Value::String(b64.encode(bytes)));
+                data.insert(k, Value::String(encode_base64(&bytes)));
             }
         }
     }
@@ -159,6 +158,23 @@ pub fn generate(
     r.needs_hash = !disable_hash;
     r.behavior = behavior;
     Ok(r)
+}
+
+/// Base64 as kyaml writes it into Secrets and binaryData: lines of 70
+/// characters, each ending in a newline, once the text is longer than one line.
+pub fn encode_base64(data: &[u8]) -> String {
+    const LINE: usize = 70;
+    let enc = base64::engine::general_purpose::STANDARD.encode(data);
+    let lines = enc.len() / LINE + 1;
+    if lines == 1 {
+        return enc;
+    }
+    let mut out = String::with_capacity(enc.len() + lines);
+    for chunk in enc.as_bytes().chunks(LINE) {
+        out.push_str(&String::from_utf8_lossy(chunk));
+        out.push('\n');
+    }
+    out
 }
 
 /// Merges a generated object into an existing one (`behavior: merge`).
