@@ -109,7 +109,7 @@ fn setup(opts: &CheckoutOptions) -> Result<Git<'_>> {
         env.push((format!("GIT_CONFIG_VALUE_{i}"), v));
     }
     if transport == Transport::Ssh {
-        let session = crate::transport::ssh_command(dir.path(), auth, opts.timeout)?;
+        let session = crate::transport::ssh_command(dir.path(), auth, opts.timeout, false)?;
         env.push(("GIT_SSH_COMMAND".into(), session));
     }
     Ok(Git {

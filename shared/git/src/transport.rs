@@ -29,8 +29,10 @@ pub(crate) struct Session {
     auth: AuthOptions,
     timeout: Duration,
     interrupt: Arc<AtomicBool>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
+
+const SSH_LOG: &str = "ssh.log";
 
 fn write_private(path: &Path, data: &[u8], mode: u32) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -49,7 +51,14 @@ fn shell_quote(p: &Path) -> String {
 }
 
 /// Builds the `core.sshCommand` value for the auth options, writing key material to `dir`.
-pub(crate) fn ssh_command(dir: &Path, auth: &AuthOptions, timeout: Duration) -> Result<String> {
+/// With `log`, ssh writes its messages to `ssh.log` in `dir` (gix does not capture
+/// the program's stderr, and "Host key verification failed" is only said there).
+pub(crate) fn ssh_command(
+    dir: &Path,
+    auth: &AuthOptions,
+    timeout: Duration,
+    log: bool,
+) -> Result<String> {
     let mut cmd = String::new();
     let mut args = vec![
         "-o StrictHostKeyChecking=yes".to_string(),
@@ -58,6 +67,9 @@ pub(crate) fn ssh_command(dir: &Path, auth: &AuthOptions, timeout: Duration) -> 
         "-F /dev/null".to_string(),
         format!("-o ConnectTimeout={}", timeout.as_secs().max(1)),
     ];
+    if log {
+        args.push(format!("-E {}", shell_quote(&dir.join(SSH_LOG))));
+    }
     if let Some(known_hosts) = &auth.known_hosts {
         let path = dir.join("known_hosts");
         write_private(&path, known_hosts, 0o600)?;
@@ -115,7 +127,7 @@ impl Session {
         if transport == Transport::Ssh {
             overrides.push(format!(
                 "core.sshCommand={}",
-                ssh_command(dir.path(), auth, timeout)?
+                ssh_command(dir.path(), auth, timeout, true)?
             ));
         }
         let repo = gix::ThreadSafeRepository::init_opts(
@@ -137,7 +149,7 @@ impl Session {
             auth: auth.clone(),
             timeout,
             interrupt: Arc::new(AtomicBool::new(false)),
-            _dir: dir,
+            dir,
         })
     }
 
@@ -301,6 +313,13 @@ impl Session {
         if parts.is_empty() {
             parts.push(err.to_string());
         }
+        if let Ok(log) = std::fs::read_to_string(self.dir.path().join(SSH_LOG)) {
+            let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+            if !lines.is_empty() {
+                let tail = &lines[lines.len().saturating_sub(3)..];
+                parts.push(format!("ssh: {}", tail.join("; ")));
+            }
+        }
         redact_message(&parts.join(": "), &self.auth.secrets())
     }
 
@@ -392,7 +411,7 @@ mod tests {
             known_hosts: Some(b"host ssh-ed25519 AAAA".to_vec()),
             ..Default::default()
         };
-        let cmd = ssh_command(dir.path(), &auth, Duration::from_secs(30)).unwrap();
+        let cmd = ssh_command(dir.path(), &auth, Duration::from_secs(30), false).unwrap();
         assert!(cmd.starts_with("ssh "), "{cmd}");
         for needle in [
             "-o StrictHostKeyChecking=yes",
@@ -413,7 +432,8 @@ mod tests {
             password: Some("pass phrase".into()),
             ..auth
         };
-        let cmd = ssh_command(dir.path(), &auth, Duration::from_secs(30)).unwrap();
+        let cmd = ssh_command(dir.path(), &auth, Duration::from_secs(30), true).unwrap();
+        assert!(cmd.contains("-E '"), "{cmd}");
         assert!(!cmd.contains("pass phrase"), "{cmd}");
         assert!(cmd.contains("SSH_ASKPASS_REQUIRE=force"), "{cmd}");
         assert!(!cmd.contains("BatchMode"), "{cmd}");
