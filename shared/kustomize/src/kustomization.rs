@@ -103,14 +103,23 @@ impl Kustomization {
             message,
         };
         let v = crate::yaml::parse_one(text, file)?;
-        let m = match v {
+        let raw = match v {
             Value::Object(m) => m,
             Value::Null => Map::new(),
             _ => return Err(err("expected a mapping".into())),
         };
-        for k in m.keys() {
-            if !KNOWN.contains(&k.as_str()) {
-                return Err(err(format!("unknown field \"{k}\"")));
+        // Go's encoding/json matches field names case-insensitively.
+        let mut m = Map::new();
+        for (k, v) in raw {
+            let known = KNOWN
+                .iter()
+                .find(|n| **n == k)
+                .or_else(|| KNOWN.iter().find(|n| n.eq_ignore_ascii_case(&k)));
+            match known {
+                Some(n) => {
+                    m.insert((*n).to_string(), v);
+                }
+                None => return Err(err(format!("unknown field \"{k}\""))),
             }
         }
         for refused in ["helmCharts", "helmChartInflationGenerator", "helmGlobals"] {

@@ -15,6 +15,8 @@ fn options() -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();
     o.strict_booleans = true;
     o.leading_zero_numbers_as_strings = true;
+    // yaml.v3 nodes keep duplicate keys and decoding takes the last one.
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     o
 }
 
