@@ -204,6 +204,7 @@ impl Builder<'_> {
             let (file, text) = loader::read_file(dir, c, self.restrictor())?;
             crate::crds::merge_crd_config(&mut acc.config, &text, &file.display().to_string())?;
         }
+        self.run_generators(dir, k, acc)?;
         for c in &k.components {
             if loader::is_remote(c) {
                 return Err(KustomizeError::Unsupported(format!(
@@ -226,7 +227,6 @@ impl Builder<'_> {
             }
             self.accumulate_target(&cdir, &ck, acc)?;
         }
-        self.run_generators(dir, k, acc)?;
         self.run_transformers(dir, k, acc)?;
         acc.vars.extend(k.vars.iter().cloned());
         Ok(())
@@ -424,6 +424,7 @@ pub(crate) fn apply_labels_entry(l: &Value, acc: &mut Accumulator) -> Result<()>
         }
         s
     };
+    specs.extend(acc.config.labels.iter().cloned());
     if let Some(fields) = l.get("fields").and_then(Value::as_array) {
         specs.extend(
             fields

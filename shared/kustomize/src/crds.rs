@@ -19,7 +19,7 @@ fn walk(
     let schema = match schema.get("$ref").and_then(Value::as_str) {
         Some(r) => {
             let key = r.rsplit('/').next().unwrap_or(r);
-            match defs.get(key) {
+            match defs.get(r).or_else(|| defs.get(key)) {
                 Some(d) => d.get("Schema").unwrap_or(d),
                 None => return,
             }

@@ -28,6 +28,8 @@ pub struct TransformerConfig {
     pub common_labels: Vec<FieldSpec>,
     /// labels on pod templates
     pub template_labels: Vec<FieldSpec>,
+    /// extra fields for `labels:` entries (from `configurations:`)
+    pub labels: Vec<FieldSpec>,
     /// commonAnnotations
     pub common_annotations: Vec<FieldSpec>,
     /// namespace
@@ -86,6 +88,7 @@ impl TransformerConfig {
                 "nameSuffix" => &mut self.name_suffix,
                 "commonLabels" => &mut self.common_labels,
                 "templateLabels" => &mut self.template_labels,
+                "labels" => &mut self.labels,
                 "commonAnnotations" => &mut self.common_annotations,
                 "namespace" => &mut self.namespace,
                 "varReference" => &mut self.var_reference,
@@ -146,6 +149,7 @@ impl TransformerConfig {
         add(&mut self.name_suffix, &o.name_suffix);
         add(&mut self.common_labels, &o.common_labels);
         add(&mut self.template_labels, &o.template_labels);
+        add(&mut self.labels, &o.labels);
         add(&mut self.common_annotations, &o.common_annotations);
         add(&mut self.namespace, &o.namespace);
         add(&mut self.var_reference, &o.var_reference);
