@@ -10,6 +10,8 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== engines do not depend on the Kubernetes client"
 e2e/scripts/check-engine-deps.sh
+echo "== cargo build --bins (e2e tests run the controller binaries)"
+cargo build --workspace --bins --locked
 echo "== cargo test"
 if [ -z "${FLUX_RS_TESTBINS:-}" ]; then
   FLUX_RS_TESTBINS=$(e2e/scripts/build-testbins.sh | tail -n 1)
