@@ -20,6 +20,10 @@ struct Target {
 }
 
 /// Picks the highest tag matching `constraint` from the advertised tags.
+///
+/// Tags that parse to equal versions (`v1.0.0` and `1.0.0`, or versions differing
+/// only in build metadata) are ordered by ls-refs order, the last one winning; Flux
+/// orders them by commit time, which is only known after fetching every tag.
 fn resolve_semver(
     session: &Session,
     constraint: &flux_semver::Constraint,
@@ -93,6 +97,16 @@ pub fn remote_head(
     reference: &GitReference,
     auth: &AuthOptions,
 ) -> Result<Option<String>> {
+    remote_head_with_timeout(url, reference, auth, std::time::Duration::from_secs(60))
+}
+
+/// [`remote_head`] bounded by `timeout` (`spec.timeout`).
+pub fn remote_head_with_timeout(
+    url: &str,
+    reference: &GitReference,
+    auth: &AuthOptions,
+    timeout: std::time::Duration,
+) -> Result<Option<String>> {
     let strategy = reference.strategy()?;
     if let Strategy::Commit { sha, branch } = &strategy {
         let reference = branch
@@ -101,7 +115,7 @@ pub fn remote_head(
             .unwrap_or_default();
         return Ok(Some(Commit::partial(sha, &reference, false).revision()));
     }
-    let session = Session::new(url, auth, std::time::Duration::from_secs(60))?;
+    let session = Session::new(url, auth, timeout)?;
     let target = match target_for(&session, &strategy, true) {
         Ok(Some(t)) => t,
         Ok(None) => return Ok(None),
@@ -159,6 +173,11 @@ pub fn checkout(opts: &CheckoutOptions, dest: &Path) -> Result<Commit> {
                 unchanged,
             )? {
                 Fetched::Unchanged(r) => {
+                    tracing::debug!(
+                        url = %session.redacted_url,
+                        reference = %target.reference,
+                        "remote ref unchanged since the last observed revision; nothing fetched"
+                    );
                     return Ok(Commit::partial(
                         r.commit(),
                         &target.reference,
@@ -227,6 +246,11 @@ fn build(
     }
 
     worktree::write_tree(repo, tree_id, dest, sparse)?;
+    tracing::debug!(
+        url = %session.redacted_url,
+        revision = %out.revision(),
+        "checked out"
+    );
     for dir in sparse {
         if std::fs::symlink_metadata(dest.join(dir)).is_err() {
             return Err(Error::NotFound {

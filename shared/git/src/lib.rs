@@ -47,7 +47,7 @@ mod transport;
 mod verify;
 mod worktree;
 
-pub use checkout::{checkout, remote_head};
+pub use checkout::{checkout, remote_head, remote_head_with_timeout};
 pub use commit::{AnnotatedTag, Commit, Signature, transform_revision};
 pub use error::{Error, ErrorKind, Result};
 pub use options::{
