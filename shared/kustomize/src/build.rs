@@ -400,6 +400,15 @@ pub(crate) fn apply_patch_entry(
 
 /// Applies one `labels:` entry.
 pub(crate) fn apply_labels_entry(l: &Value, acc: &mut Accumulator) -> Result<()> {
+    if let Some(m) = l.as_object() {
+        for k in m.keys() {
+            if !["pairs", "includeSelectors", "includeTemplates", "fields"].contains(&k.as_str()) {
+                return Err(build_err!(
+                    "invalid Kustomization: labels: unknown field \"{k}\""
+                ));
+            }
+        }
+    }
     let pairs: Map<String, Value> = l
         .get("pairs")
         .and_then(Value::as_object)
@@ -438,7 +447,7 @@ pub(crate) fn apply_labels_entry(l: &Value, acc: &mut Accumulator) -> Result<()>
 /// Reads the objects of a resource file (expanding `List` kinds).
 pub(crate) fn load_resources(text: &str, file: &str) -> Result<Vec<Resource>> {
     let mut out = Vec::new();
-    for doc in crate::yaml::parse_documents(text, file)? {
+    for doc in crate::yaml::parse_resources(text, file)? {
         let Value::Object(m) = &doc else {
             return Err(build_err!(
                 "{file}: expected a Kubernetes object, found {doc}"

@@ -1,8 +1,9 @@
 //! The images transformer: new names, tags and digests for container images.
 
-use crate::error::Result;
+use crate::error::{Result, build_err};
 use crate::fieldspec::{self, FieldSpec};
 use crate::resource::Resource;
+use regex::Regex;
 use serde_json::Value;
 
 /// One `images:` entry.
@@ -35,6 +36,12 @@ impl ImageTag {
     }
 }
 
+/// kustomize matches an image by this regex built from the entry's name.
+fn image_regex(name: &str) -> Result<Regex> {
+    Regex::new(&format!("^{name}(@sha256)?(:[a-zA-Z0-9_.{{}}-]*)?$"))
+        .map_err(|e| build_err!("images: invalid image name '{name}': {e}"))
+}
+
 /// Splits an image reference into name, tag and digest.
 pub fn split(image: &str) -> (String, String, String) {
     let (rest, digest) = match image.split_once('@') {
@@ -51,12 +58,12 @@ pub fn split(image: &str) -> (String, String, String) {
     }
 }
 
-fn update(value: &mut Value, it: &ImageTag) {
+fn update(value: &mut Value, it: &ImageTag, re: &Regex) {
     let Some(s) = value.as_str() else { return };
-    let (mut name, mut tag, mut digest) = split(s);
-    if name != it.name {
+    if !re.is_match(s) {
         return;
     }
+    let (mut name, mut tag, mut digest) = split(s);
     if !it.new_name.is_empty() {
         name = it.new_name.clone();
     }
@@ -79,7 +86,7 @@ fn update(value: &mut Value, it: &ImageTag) {
     *value = Value::String(name);
 }
 
-fn walk_containers(v: &mut Value, it: &ImageTag) {
+fn walk_containers(v: &mut Value, it: &ImageTag, re: &Regex) {
     match v {
         Value::Object(m) => {
             for (k, child) in m.iter_mut() {
@@ -87,24 +94,26 @@ fn walk_containers(v: &mut Value, it: &ImageTag) {
                     if let Some(items) = child.as_array_mut() {
                         for c in items {
                             if let Some(img) = c.get_mut("image") {
-                                update(img, it);
+                                update(img, it, re);
                             }
                         }
                     }
                 } else {
-                    walk_containers(child, it);
+                    walk_containers(child, it, re);
                 }
             }
         }
-        Value::Array(a) => a.iter_mut().for_each(|c| walk_containers(c, it)),
+        Value::Array(a) => a.iter_mut().for_each(|c| walk_containers(c, it, re)),
         _ => {}
     }
 }
 
 /// Applies one image entry to all resources.
 pub fn apply(resources: &mut [Resource], it: &ImageTag, specs: &[FieldSpec]) -> Result<()> {
+    let re = image_regex(&it.name)?;
+    let re = &re;
     for r in resources.iter_mut() {
-        walk_containers(&mut r.obj, it);
+        walk_containers(&mut r.obj, it, re);
         let gvk = r.gvk();
         for fs in specs {
             let fs = FieldSpec {
@@ -112,7 +121,7 @@ pub fn apply(resources: &mut [Resource], it: &ImageTag, specs: &[FieldSpec]) -> 
                 ..fs.clone()
             };
             fieldspec::apply(&mut r.obj, &fs, &gvk, &mut |v| {
-                update(v, it);
+                update(v, it, re);
                 Ok(())
             })?;
         }
@@ -136,14 +145,12 @@ mod tests {
             ("app".into(), "".into(), "sha256:abc".into())
         );
         let mut v = Value::String("nginx:1.0".into());
-        update(
-            &mut v,
-            &ImageTag {
-                name: "nginx".into(),
-                new_tag: "2.0".into(),
-                ..Default::default()
-            },
-        );
+        let it = ImageTag {
+            name: "nginx".into(),
+            new_tag: "2.0".into(),
+            ..Default::default()
+        };
+        update(&mut v, &it, &image_regex("nginx").unwrap());
         assert_eq!(v, "nginx:2.0");
     }
 }

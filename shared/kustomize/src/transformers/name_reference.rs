@@ -174,17 +174,12 @@ fn select(
         0 => Ok(None),
         1 => Ok(Some(target_of(&snaps[c[0]].cur))),
         _ => {
-            let first = &snaps[c[0]].cur;
-            if c.iter().all(|&j| snaps[j].cur.name == first.name) {
-                Ok(Some(target_of(first)))
-            } else {
-                let ids: Vec<String> = c.iter().map(|&j| snaps[j].cur.to_string()).collect();
-                Err(build_err!(
-                    "{}: found multiple possible referrals for '{old}': {}",
-                    ctx.id,
-                    ids.join(", ")
-                ))
-            }
+            let ids: Vec<String> = c.iter().map(|&j| snaps[j].cur.to_string()).collect();
+            Err(build_err!(
+                "{}: found multiple possible referrals for '{old}': {}",
+                ctx.id,
+                ids.join(", ")
+            ))
         }
     }
 }
@@ -225,10 +220,16 @@ fn update_value(
             let Some(old) = m.get("name").and_then(Value::as_str).map(str::to_string) else {
                 return Ok(());
             };
-            let ns = m
-                .get("namespace")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            let ns = match m.get("namespace") {
+                None => None,
+                Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+                Some(_) => {
+                    return Err(build_err!(
+                        "Invalid Input: namespace is blank for resource {}",
+                        ctx.id
+                    ));
+                }
+            };
             if let Some(t) = select(&old, ns.as_deref(), ctx, fs, candidates, snaps)? {
                 let _ = &t.kind;
                 m.insert("name".into(), Value::String(t.name));

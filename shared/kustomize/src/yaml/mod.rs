@@ -12,16 +12,33 @@ use serde_json::Value;
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
 fn options() -> serde_saphyr::Options {
+    options_with(serde_saphyr::DuplicateKeyPolicy::LastWins)
+}
+
+fn options_with(dup: serde_saphyr::DuplicateKeyPolicy) -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();
     o.strict_booleans = true;
     o.leading_zero_numbers_as_strings = true;
-    // yaml.v3 nodes keep duplicate keys and decoding takes the last one.
-    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    o.duplicate_keys = dup;
     o
 }
 
-/// Parses a YAML (or JSON) stream into its non-empty documents.
+/// Parses a YAML (or JSON) stream into its non-empty documents. Duplicate keys
+/// are allowed, the last one wins (as when kustomize decodes its own files).
 pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>> {
+    parse_with(text, file, options())
+}
+
+/// Parses resource documents: duplicate keys are an error, as in kustomize.
+pub fn parse_resources(text: &str, file: &str) -> Result<Vec<Value>> {
+    parse_with(
+        text,
+        file,
+        options_with(serde_saphyr::DuplicateKeyPolicy::Error),
+    )
+}
+
+fn parse_with(text: &str, file: &str, options: serde_saphyr::Options) -> Result<Vec<Value>> {
     if text.len() > MAX_FILE_BYTES {
         return Err(KustomizeError::Yaml {
             file: file.to_string(),
@@ -29,7 +46,7 @@ pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>> {
         });
     }
     let docs: Vec<Value> =
-        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| {
+        serde_saphyr::from_multiple_with_options(text, options).map_err(|e| {
             KustomizeError::Yaml {
                 file: file.to_string(),
                 message: e.to_string(),
