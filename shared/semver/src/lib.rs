@@ -7,8 +7,9 @@
 //! rule: a prerelease version only matches a constraint group that itself names a
 //! prerelease.
 //!
-//! [`latest_matching`] picks the highest version among tag names, keeping the tag
-//! string as it was (so `v1.2.3` stays `v1.2.3` in revisions).
+//! [`latest_matching`] picks the highest version among tag names the way Flux selects
+//! a GitRepository `ref.semver` tag, keeping the tag string as it was (so `v1.2.3`
+//! stays `v1.2.3` in revisions).
 
 mod constraint;
 mod version;
@@ -36,7 +37,9 @@ pub enum Error {
 }
 
 /// Returns the highest version among `candidates` that satisfies `constraint`, with
-/// the candidate string it was parsed from. Strings that are not versions are skipped.
+/// the candidate string it was parsed from. Candidates are parsed with
+/// [`Version::parse_tag`] (Flux ignores tags such as `v1.2` that lack a patch part);
+/// strings that are not versions are skipped.
 ///
 /// When two candidates parse to equal versions (`v1.0.0` and `1.0.0`, or differing
 /// only in build metadata) the one that comes later in `candidates` wins, which with
@@ -49,7 +52,7 @@ where
     let mut best: Option<(String, Version)> = None;
     for candidate in candidates {
         let candidate = candidate.as_ref();
-        let Ok(version) = Version::parse(candidate) else {
+        let Ok(version) = Version::parse_tag(candidate) else {
             continue;
         };
         if !constraint.matches(&version) {
@@ -77,8 +80,11 @@ mod tests {
         let c = Constraint::parse(">=1.0.0-0").unwrap();
         assert_eq!(latest_matching(tags, &c).unwrap().0, "v2.0.0-rc.1");
 
+        // "v0.9" has no patch part, so Flux does not consider it.
         let c = Constraint::parse("~0.9").unwrap();
-        assert_eq!(latest_matching(tags, &c).unwrap().0, "v0.9");
+        assert!(latest_matching(tags, &c).is_none());
+        let c = Constraint::parse("<1").unwrap();
+        assert!(latest_matching(tags, &c).is_none());
 
         let c = Constraint::parse(">=3").unwrap();
         assert!(latest_matching(tags, &c).is_none());

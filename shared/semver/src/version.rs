@@ -79,6 +79,19 @@ impl Version {
         })
     }
 
+    /// Parses a tag as Flux's `version.ParseVersion` does when selecting tags: the
+    /// string must have at least three dot-separated parts (`v1.2.3`, `2025.02.03-rc.1`;
+    /// not `v1.2`), and is then parsed leniently.
+    pub fn parse_tag(input: &str) -> Result<Self, Error> {
+        if input.splitn(3, '.').count() != 3 {
+            return Err(Error::InvalidVersion {
+                version: input.to_string(),
+                reason: "a tag version needs major, minor and patch".into(),
+            });
+        }
+        Version::parse(input)
+    }
+
     /// Builds a version from its parts (used for constraint bounds).
     pub(crate) fn from_parts(major: u64, minor: u64, patch: u64, pre: &str) -> Self {
         let mut v = Version {
@@ -284,6 +297,22 @@ mod tests {
         for (input, err) in cases {
             assert_eq!(Version::parse(input).is_err(), err, "{input:?}");
         }
+    }
+
+    #[test]
+    fn tag_versions_need_three_parts() {
+        assert!(Version::parse_tag("v1.2").is_err());
+        assert!(Version::parse_tag("1").is_err());
+        assert_eq!(Version::parse_tag("v1.2.3").unwrap().to_string(), "1.2.3");
+        assert_eq!(
+            Version::parse_tag("2025.02.03-rc.1").unwrap().to_string(),
+            "2025.2.3-rc.1"
+        );
+        // Dots in the prerelease count, as in Flux's strings.SplitN check.
+        assert_eq!(
+            Version::parse_tag("1.2-rc.1").unwrap().to_string(),
+            "1.2.0-rc.1"
+        );
     }
 
     // Masterminds TestCoerceString and TestOriginal.
