@@ -117,9 +117,18 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
     a[a.len() - n..] == b[b.len() - n..]
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Scalar,
+    MapWithNamespace,
+    MapWithoutNamespace,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn select(
     old: &str,
     ns_filter: Option<&str>,
+    shape: Shape,
     ctx: &Referrer,
     fs: &FieldSpec,
     candidates: &[usize],
@@ -173,6 +182,18 @@ fn select(
     match c.len() {
         0 => Ok(None),
         1 => Ok(Some(target_of(&snaps[c[0]].cur))),
+        _ if c.iter().all(|&j| snaps[j].cur.name == snaps[c[0]].cur.name)
+            && shape != Shape::MapWithoutNamespace =>
+        {
+            // kustomize takes one of several same-named candidates; for
+            // namespaced map references it ends up with the last one.
+            let pick = if shape == Shape::Scalar {
+                c[0]
+            } else {
+                c[c.len() - 1]
+            };
+            Ok(Some(target_of(&snaps[pick].cur)))
+        }
         _ => {
             let ids: Vec<String> = c.iter().map(|&j| snaps[j].cur.to_string()).collect();
             Err(build_err!(
@@ -202,7 +223,7 @@ fn update_value(
 ) -> Result<()> {
     match v {
         Value::String(s) => {
-            if let Some(t) = select(s, None, ctx, fs, candidates, snaps)? {
+            if let Some(t) = select(s, None, Shape::Scalar, ctx, fs, candidates, snaps)? {
                 *s = t.name;
             }
         }
@@ -230,7 +251,19 @@ fn update_value(
                     ));
                 }
             };
-            if let Some(t) = select(&old, ns.as_deref(), ctx, fs, candidates, snaps)? {
+            if let Some(t) = select(
+                &old,
+                ns.as_deref(),
+                if ns.is_some() {
+                    Shape::MapWithNamespace
+                } else {
+                    Shape::MapWithoutNamespace
+                },
+                ctx,
+                fs,
+                candidates,
+                snaps,
+            )? {
                 let _ = &t.kind;
                 m.insert("name".into(), Value::String(t.name));
                 if !t.namespace.is_empty() && ns.is_some() {
