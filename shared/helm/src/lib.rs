@@ -6,7 +6,14 @@
 //! install order. Nothing here talks to a cluster: `lookup` returns empty maps
 //! and `.Capabilities` comes from [`RenderOptions`].
 
+pub mod chart;
+pub mod error;
 pub mod files;
 pub mod funcs;
+pub mod render;
 pub mod template;
+pub mod values;
 pub mod yaml;
+
+pub use error::HelmError;
+pub use render::{Manifest, RenderOptions, Rendered, render};

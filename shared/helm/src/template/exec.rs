@@ -517,10 +517,17 @@ impl State<'_> {
         let saved = self.overlay.replace(Rc::new(overlay));
         let r = self.run_named(&tname, vals, self.line);
         self.overlay = saved;
-        let s = r.map_err(|e| ExecError {
-            name: e.name,
-            line: e.line,
-            msg: format!("error calling tpl: {}", e.msg),
+        let s = r.map_err(|e| {
+            let msg = if e.msg.starts_with("error calling tpl: ") {
+                e.msg
+            } else {
+                format!("error calling tpl: {}", e.msg)
+            };
+            ExecError {
+                name: e.name,
+                line: e.line,
+                msg,
+            }
         })?;
         Ok(s.replace("<no value>", ""))
     }

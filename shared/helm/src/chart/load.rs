@@ -1,0 +1,235 @@
+//! Loading a chart directory (and its `charts/` subcharts) like Helm's loader,
+//! including Chart.yaml validation.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::helmignore::Rules;
+use super::{Chart, Metadata, Requirements};
+use crate::error::HelmError;
+use crate::funcs::semver::Version;
+use crate::yaml::load::parse_values;
+
+const MAX_FILES: usize = 100_000;
+
+/// Load a chart from a directory.
+pub fn load_dir(dir: &Path) -> Result<Chart, HelmError> {
+    let ignore = match std::fs::read_to_string(dir.join(".helmignore")) {
+        Ok(t) => Rules::parse(&t),
+        Err(_) => Rules::parse(""),
+    };
+    let mut files = Vec::new();
+    walk(dir, "", &ignore, &mut files)?;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    load_files(files, "")
+}
+
+fn walk(
+    root: &Path,
+    rel: &str,
+    ignore: &Rules,
+    out: &mut Vec<(String, Vec<u8>)>,
+) -> Result<(), HelmError> {
+    let dir = if rel.is_empty() {
+        root.to_path_buf()
+    } else {
+        root.join(rel)
+    };
+    let rd = std::fs::read_dir(&dir).map_err(|e| HelmError::Io {
+        path: dir.display().to_string(),
+        source: e,
+    })?;
+    let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let path = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let meta = std::fs::metadata(e.path()).map_err(|err| HelmError::Io {
+            path: e.path().display().to_string(),
+            source: err,
+        })?;
+        if ignore.ignored(&path, meta.is_dir()) {
+            continue;
+        }
+        if meta.is_dir() {
+            walk(root, &path, ignore, out)?;
+        } else if meta.is_file() {
+            if out.len() >= MAX_FILES {
+                return Err(HelmError::Chart(format!(
+                    "chart at {} has too many files",
+                    root.display()
+                )));
+            }
+            let data = std::fs::read(e.path()).map_err(|err| HelmError::Io {
+                path: e.path().display().to_string(),
+                source: err,
+            })?;
+            let data = data
+                .strip_prefix(b"\xef\xbb\xbf")
+                .map(<[u8]>::to_vec)
+                .unwrap_or(data);
+            out.push((path, data));
+        }
+    }
+    Ok(())
+}
+
+fn yaml_err(e: impl std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
+}
+
+/// Build a chart from (path, content) pairs relative to its root.
+pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, HelmError> {
+    let mut c = Chart::default();
+    let mut have_chart_yaml = false;
+    let mut subcharts: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
+    let mut requirements: Option<Vec<u8>> = None;
+    for (name, data) in files {
+        let text = || String::from_utf8_lossy(&data).into_owned();
+        match name.as_str() {
+            "Chart.yaml" => {
+                have_chart_yaml = true;
+                let t = text();
+                c.metadata = if t.trim().is_empty() {
+                    Metadata::default()
+                } else {
+                    serde_saphyr::from_str::<Metadata>(&t).map_err(|e| {
+                        HelmError::Chart(format!("cannot load Chart.yaml: {}", yaml_err(e)))
+                    })?
+                };
+                if c.metadata.api_version.as_deref().unwrap_or("").is_empty() {
+                    c.metadata.api_version = Some("v1".into());
+                }
+            }
+            "values.yaml" => {
+                let v = parse_values(&text())
+                    .map_err(|e| HelmError::Chart(format!("cannot load values.yaml: {e}")))?;
+                c.values = v.map_snapshot().unwrap_or_default();
+            }
+            "values.schema.json" => {
+                c.schema = Some(serde_json::from_slice(&data).map_err(|e| {
+                    HelmError::Chart(format!("cannot load values.schema.json: {e}"))
+                })?);
+            }
+            "requirements.yaml" => requirements = Some(data),
+            "Chart.lock" | "requirements.lock" => {}
+            n if n.starts_with("templates/") => c.templates.push((name.clone(), text())),
+            n if n.starts_with("charts/") => {
+                let rest = &n["charts/".len()..];
+                let (sub, inner) = rest.split_once('/').unwrap_or((rest, ""));
+                if sub.starts_with(['_', '.']) {
+                    continue;
+                }
+                if inner.is_empty() {
+                    if sub.ends_with(".tgz") {
+                        return Err(HelmError::Chart(format!(
+                            "subchart archive charts/{sub}: .tgz subcharts are not supported yet"
+                        )));
+                    }
+                    c.files.insert(name.clone(), data);
+                    continue;
+                }
+                subcharts
+                    .entry(sub.to_string())
+                    .or_default()
+                    .push((inner.to_string(), data));
+            }
+            _ => {
+                c.files.insert(name.clone(), data);
+            }
+        }
+    }
+    if !have_chart_yaml {
+        return Err(HelmError::Chart(
+            "validation: chart.metadata is required".into(),
+        ));
+    }
+    if let Some(req) = requirements {
+        let t = String::from_utf8_lossy(&req).into_owned();
+        if !t.trim().is_empty() {
+            let r: Requirements = serde_saphyr::from_str(&t).map_err(|e| {
+                HelmError::Chart(format!("cannot load requirements.yaml: {}", yaml_err(e)))
+            })?;
+            if r.dependencies.is_some() {
+                c.metadata.dependencies = r.dependencies;
+            }
+        }
+        if c.metadata.api_version.as_deref() == Some("v1") {
+            c.files.insert("requirements.yaml".into(), req);
+        }
+    }
+    validate(&c.metadata)?;
+    c.full_path = if parent.is_empty() {
+        c.name().to_string()
+    } else {
+        format!("{parent}/charts/{}", c.name())
+    };
+    for (sub, files) in subcharts {
+        let sc = load_files(files, &c.full_path).map_err(|e| {
+            HelmError::Chart(format!(
+                "error unpacking subchart {sub} in {}: {e}",
+                c.name()
+            ))
+        })?;
+        c.dependencies.push(sc);
+    }
+    Ok(c)
+}
+
+fn validate(md: &Metadata) -> Result<(), HelmError> {
+    let v = |m: String| Err(HelmError::Chart(format!("validation: {m}")));
+    let name = md.name.as_deref().unwrap_or("").trim();
+    if md.api_version.as_deref().unwrap_or("").is_empty() {
+        return v("chart.metadata.apiVersion is required".into());
+    }
+    if name.is_empty() {
+        return v("chart.metadata.name is required".into());
+    }
+    if name == "." || name == ".." {
+        return v(format!("chart.metadata.name {name:?} is not allowed"));
+    }
+    if name.contains('/') || name.contains('\\') {
+        return v(format!("chart.metadata.name {name:?} is invalid"));
+    }
+    let version = md.version.as_deref().unwrap_or("");
+    if version.is_empty() {
+        return v("chart.metadata.version is required".into());
+    }
+    if Version::parse(version).is_err() {
+        return v(format!("chart.metadata.version {version:?} is invalid"));
+    }
+    if !matches!(
+        md.chart_type.as_deref(),
+        None | Some("") | Some("application") | Some("library")
+    ) {
+        return v("chart.metadata.type must be application or library".into());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for d in md.dependencies.as_deref().unwrap_or_default() {
+        if let Some(a) = &d.alias
+            && !a
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return v(format!(
+                "dependency {:?} has disallowed characters in the alias",
+                d.name
+            ));
+        }
+        let key = d
+            .alias
+            .clone()
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| d.name.clone());
+        if !seen.insert(key.clone()) {
+            return v(format!(
+                "more than one dependency with name or alias {key:?}"
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,339 @@
+//! `helm template` in-process: load, process dependencies, coalesce values,
+//! validate schemas, render every template and sort the result.
+
+pub mod caps;
+pub mod sort;
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use crate::chart::Chart;
+use crate::chart::deps::{
+    check_dependencies, is_compatible_range, process_enabled, process_import_values,
+};
+use crate::chart::load::load_dir;
+use crate::chart::schema::{to_json, validate};
+use crate::error::HelmError;
+use crate::files::Files;
+use crate::template::exec::map_of;
+use crate::template::{Engine, Map, Value};
+use crate::values::{coalesce_values_root, merge_user_values};
+use crate::yaml::load::parse_values;
+pub use sort::Manifest;
+
+/// Stack size for the rendering thread: deep `include` recursion must hit
+/// the depth limit, not the stack's end.
+const RENDER_STACK: usize = 1 << 30;
+
+/// Options of a render, mirroring `helm template` flags.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Release name.
+    pub release_name: String,
+    /// Release namespace.
+    pub namespace: String,
+    /// Values files (`-f`), in order.
+    pub values_files: Vec<PathBuf>,
+    /// Extra values applied after the files (like `--set`), as a JSON object.
+    pub values: serde_json::Value,
+    /// Kubernetes version for `.Capabilities.KubeVersion`.
+    pub kube_version: String,
+    /// API versions for `.Capabilities.APIVersions` (Helm's defaults when empty).
+    pub api_versions: Vec<String>,
+    /// `--include-crds`.
+    pub include_crds: bool,
+    /// `--skip-tests`.
+    pub skip_tests: bool,
+    /// `.Release.IsUpgrade` (and not IsInstall).
+    pub is_upgrade: bool,
+    /// `.Release.Revision`.
+    pub revision: i64,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            release_name: "release-name".into(),
+            namespace: "default".into(),
+            values_files: Vec::new(),
+            values: serde_json::Value::Null,
+            kube_version: "v1.33.0".into(),
+            api_versions: Vec::new(),
+            include_crds: false,
+            skip_tests: false,
+            is_upgrade: false,
+            revision: 1,
+        }
+    }
+}
+
+/// The result of a render.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// CRDs from `crds/` directories (only with `include_crds`): (source, content).
+    pub crds: Vec<(String, String)>,
+    /// Regular manifests in install order.
+    pub manifests: Vec<Manifest>,
+    /// Hooks in install order (test hooks dropped with `skip_tests`).
+    pub hooks: Vec<Manifest>,
+    /// The rendered NOTES.txt of the top chart.
+    pub notes: Option<String>,
+}
+
+impl Rendered {
+    /// The text `helm template` prints.
+    pub fn to_helm_template_output(&self) -> String {
+        let mut out = String::new();
+        for (src, content) in &self.crds {
+            out.push_str(&format!("---\n# Source: {src}\n{content}\n"));
+        }
+        for m in self.manifests.iter().chain(self.hooks.iter()) {
+            out.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.content));
+        }
+        out
+    }
+}
+
+/// Render a chart directory like `helm template`.
+pub fn render(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, HelmError> {
+    let dir = chart_dir.to_path_buf();
+    let opts = opts.clone();
+    let handle = std::thread::Builder::new()
+        .name("helm-render".into())
+        .stack_size(RENDER_STACK)
+        .spawn(move || render_inner(&dir, &opts))
+        .map_err(|e| HelmError::Template(format!("cannot start render thread: {e}")))?;
+    handle
+        .join()
+        .map_err(|_| HelmError::Template("rendering panicked".into()))?
+}
+
+fn read_user_values(opts: &RenderOptions) -> Result<Map, HelmError> {
+    let mut vals = Map::new();
+    for f in &opts.values_files {
+        let text = std::fs::read_to_string(f).map_err(|e| HelmError::Io {
+            path: f.display().to_string(),
+            source: e,
+        })?;
+        let v = parse_values(&text)
+            .map_err(|e| HelmError::Chart(format!("failed to parse {}: {e}", f.display())))?;
+        vals = merge_user_values(vals, v.map_snapshot().unwrap_or_default());
+    }
+    let extra = crate::funcs::encoding::from_json_value(opts.values.clone())
+        .map_snapshot()
+        .unwrap_or_default();
+    Ok(merge_user_values(vals, extra))
+}
+
+fn validate_schemas(c: &Chart, vals: &Map, out: &mut String) {
+    if let Some(s) = &c.schema {
+        let errs = validate(s, &to_json(&Value::from(vals.clone())));
+        if !errs.is_empty() {
+            out.push_str(&format!("{}:\n{}\n", c.name(), errs.join("\n")));
+        }
+    }
+    for sub in &c.dependencies {
+        let sv = vals
+            .get(sub.name())
+            .and_then(Value::map_snapshot)
+            .unwrap_or_default();
+        validate_schemas(sub, &sv, out);
+    }
+}
+
+fn kube_parts(v: &str) -> (String, String) {
+    let t = v.trim_start_matches('v');
+    let mut it = t.split('.');
+    (
+        it.next().unwrap_or("").to_string(),
+        it.next().unwrap_or("").to_string(),
+    )
+}
+
+struct Tpl {
+    name: String,
+    text: String,
+    top: Map,
+    base_path: String,
+}
+
+fn collect_templates(
+    c: &Chart,
+    parent_values: &Value,
+    common: &Map,
+    is_root: bool,
+    out: &mut Vec<Tpl>,
+) {
+    let values = if is_root {
+        parent_values.clone()
+    } else {
+        match parent_values.get(c.name()) {
+            v @ Value::Map(_) => v,
+            _ => Value::new_map(),
+        }
+    };
+    let mut top = common.clone();
+    top.insert("Chart".into(), c.metadata_value());
+    let files: std::collections::BTreeMap<String, Vec<u8>> = c.files.clone();
+    top.insert("Files".into(), Value::Files(Rc::new(Files::new(files))));
+    top.insert("Values".into(), values.clone());
+    for d in &c.dependencies {
+        collect_templates(d, &values, common, false, out);
+    }
+    for (name, text) in &c.templates {
+        let base = name.rsplit('/').next().unwrap_or(name);
+        if c.is_library() && !base.starts_with('_') {
+            continue;
+        }
+        out.push(Tpl {
+            name: format!("{}/{name}", c.full_path),
+            text: text.clone(),
+            top: top.clone(),
+            base_path: format!("{}/templates", c.full_path),
+        });
+    }
+}
+
+fn crd_objects(c: &Chart, out: &mut Vec<(String, String)>) {
+    for (name, data) in &c.files {
+        if name.starts_with("crds/")
+            && (name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json"))
+        {
+            out.push((
+                format!("{}/{name}", c.full_path),
+                String::from_utf8_lossy(data).into_owned(),
+            ));
+        }
+    }
+    for d in &c.dependencies {
+        crd_objects(d, out);
+    }
+}
+
+fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, HelmError> {
+    let mut chart = load_dir(chart_dir)?;
+    if let Some(t) = chart.metadata.chart_type.as_deref()
+        && !t.is_empty()
+        && t != "application"
+    {
+        return Err(HelmError::Chart(format!("{t} charts are not installable")));
+    }
+    check_dependencies(&chart)?;
+    let user = read_user_values(opts)?;
+    process_enabled(&mut chart, &user, "")?;
+    process_import_values(&mut chart)?;
+    let vals = coalesce_values_root(&chart, &user)?;
+    let mut schema_errs = String::new();
+    validate_schemas(&chart, &vals, &mut schema_errs);
+    if !schema_errs.is_empty() {
+        return Err(HelmError::Schema(schema_errs));
+    }
+    if let Some(kv) = chart
+        .metadata
+        .kube_version
+        .as_deref()
+        .filter(|k| !k.is_empty())
+        && !is_compatible_range(Some(kv), Some(&opts.kube_version))
+    {
+        return Err(HelmError::Chart(format!(
+            "chart requires kubeVersion: {kv} which is incompatible with Kubernetes {}",
+            opts.kube_version
+        )));
+    }
+    let (major, minor) = kube_parts(&opts.kube_version);
+    let api: Vec<String> = if opts.api_versions.is_empty() {
+        caps::DEFAULT_API_VERSIONS
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        opts.api_versions.clone()
+    };
+    let capabilities = map_of(vec![
+        (
+            "KubeVersion",
+            map_of(vec![
+                ("Version", Value::from(opts.kube_version.as_str())),
+                ("GitVersion", Value::from(opts.kube_version.as_str())),
+                ("Major", Value::from(major)),
+                ("Minor", Value::from(minor)),
+            ]),
+        ),
+        ("APIVersions", Value::ApiVersions(Rc::new(api))),
+        (
+            "HelmVersion",
+            map_of(vec![
+                ("Version", Value::from("v4.2.3")),
+                (
+                    "GitCommit",
+                    Value::from("43e8b7feece8beb0fcba47059ec9b522fd929a64"),
+                ),
+                ("GitTreeState", Value::from("clean")),
+                ("GoVersion", Value::from("go1.26.5")),
+            ]),
+        ),
+    ]);
+    let release = map_of(vec![
+        ("Name", Value::from(opts.release_name.as_str())),
+        ("Namespace", Value::from(opts.namespace.as_str())),
+        ("IsInstall", Value::Bool(!opts.is_upgrade)),
+        ("IsUpgrade", Value::Bool(opts.is_upgrade)),
+        ("Revision", Value::Int(opts.revision)),
+        ("Service", Value::from("Helm")),
+    ]);
+    let mut common = Map::new();
+    common.insert("Release".into(), release);
+    common.insert("Capabilities".into(), capabilities);
+    let mut tpls = Vec::new();
+    collect_templates(&chart, &Value::from(vals), &common, true, &mut tpls);
+    // Parse in Helm's order: deepest paths first, so the top chart's defines win.
+    tpls.sort_by(|a, b| {
+        let (ca, cb) = (a.name.matches('/').count(), b.name.matches('/').count());
+        cb.cmp(&ca).then_with(|| b.name.cmp(&a.name))
+    });
+    let mut engine = Engine::new();
+    for t in &tpls {
+        engine.add(&t.name, &t.text).map_err(|e| {
+            HelmError::Template(format!("parse error at ({}:{}): {}", e.name, e.line, e.msg))
+        })?;
+    }
+    let mut rendered: Vec<(String, String)> = Vec::new();
+    for t in &tpls {
+        let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+        if base.starts_with('_') {
+            continue;
+        }
+        let mut top = t.top.clone();
+        top.insert(
+            "Template".into(),
+            map_of(vec![
+                ("Name", Value::from(t.name.as_str())),
+                ("BasePath", Value::from(t.base_path.as_str())),
+            ]),
+        );
+        let out = engine
+            .execute(&t.name, &Value::from(top))
+            .map_err(|e| HelmError::Template(e.to_string()))?;
+        rendered.push((t.name.clone(), out.replace("<no value>", "")));
+    }
+    let root_notes = format!("{}/templates/NOTES.txt", chart.full_path);
+    let notes = rendered
+        .iter()
+        .find(|(n, _)| *n == root_notes)
+        .map(|(_, t)| t.clone());
+    rendered.retain(|(n, _)| !n.ends_with("NOTES.txt"));
+    let (mut hooks, manifests) = sort::sort_manifests(&rendered)?;
+    if opts.skip_tests {
+        hooks.retain(|h| !h.is_test_hook());
+    }
+    let mut crds = Vec::new();
+    if opts.include_crds {
+        crd_objects(&chart, &mut crds);
+    }
+    Ok(Rendered {
+        crds,
+        manifests,
+        hooks,
+        notes,
+    })
+}

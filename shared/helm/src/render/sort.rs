@@ -1,0 +1,228 @@
+//! Splitting rendered files into manifests, separating hooks, and sorting
+//! by Helm's install order (releaseutil's SortManifests and kind sorter).
+
+use regex::Regex;
+
+use crate::error::HelmError;
+use crate::template::value::Value;
+use crate::yaml::load::parse_yaml;
+
+/// Kinds in the order Helm installs them.
+pub const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+const HOOK_EVENTS: &[&str] = &[
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
+];
+
+/// One rendered manifest (a YAML document) and where it came from.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// Template path, e.g. `chart/templates/deployment.yaml`.
+    pub source: String,
+    /// The document text.
+    pub content: String,
+    /// `kind` of the object.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// Hook events (empty for regular manifests).
+    pub hook_events: Vec<String>,
+}
+
+impl Manifest {
+    /// Is this a test hook?
+    pub fn is_test_hook(&self) -> bool {
+        self.hook_events
+            .iter()
+            .any(|e| e == "test" || e == "test-success")
+    }
+}
+
+/// Helm's `SplitManifests`.
+pub fn split_manifests(text: &str) -> Vec<String> {
+    let sep = Regex::new(r"(?:^|\s*\n)---\s*").ok();
+    let t = text.trim();
+    let parts: Vec<String> = match &sep {
+        Some(re) => re.split(t).map(String::from).collect(),
+        None => vec![t.to_string()],
+    };
+    parts
+        .into_iter()
+        .filter(|d| !d.is_empty())
+        .map(|d| d.trim().to_string())
+        .collect()
+}
+
+fn order(kind: &str) -> Option<usize> {
+    INSTALL_ORDER.iter().position(|k| *k == kind)
+}
+
+/// Stable sort by install order; unknown kinds last, alphabetically.
+pub fn sort_by_kind(items: &mut [Manifest]) {
+    items.sort_by(|a, b| match (order(&a.kind), order(&b.kind)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.kind.cmp(&b.kind),
+    });
+}
+
+fn str_field(v: &Value, what: &str, file: &str) -> Result<String, HelmError> {
+    match v {
+        Value::Nil => Ok(String::new()),
+        Value::Str(s) => Ok(s.to_string()),
+        other => Err(HelmError::Manifest {
+            file: file.into(),
+            msg: format!(
+                "error unmarshaling JSON: json: cannot unmarshal {} into Go struct field {what} of type string",
+                other.kind_name()
+            ),
+        }),
+    }
+}
+
+/// Sort rendered files (path → text) into (hooks, manifests) like `SortManifests`.
+pub fn sort_manifests(
+    files: &[(String, String)],
+) -> Result<(Vec<Manifest>, Vec<Manifest>), HelmError> {
+    let mut sorted: Vec<&(String, String)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut hooks = Vec::new();
+    let mut generic = Vec::new();
+    for (path, content) in sorted {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        if base.starts_with('_') || content.trim().is_empty() {
+            continue;
+        }
+        for doc in split_manifests(content) {
+            let head = parse_yaml(&doc).map_err(|e| HelmError::Manifest {
+                file: path.clone(),
+                msg: format!("error converting YAML to JSON: {e}"),
+            })?;
+            match &head {
+                Value::Nil | Value::Map(_) => {}
+                other => {
+                    return Err(HelmError::Manifest {
+                        file: path.clone(),
+                        msg: format!(
+                            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type util.SimpleHead",
+                            other.kind_name()
+                        ),
+                    });
+                }
+            }
+            let kind = str_field(&head.get("kind"), "kind", path)?;
+            let meta = head.get("metadata");
+            let name = str_field(&meta.get("name"), "metadata.name", path)?;
+            let annotations = meta.get("annotations");
+            let mut hook = None;
+            if let Value::Map(_) = &annotations {
+                for (k, v) in annotations.map_snapshot().unwrap_or_default() {
+                    let s = str_field(&v, "metadata.annotations", path)?;
+                    if k == "helm.sh/hook" {
+                        hook = Some(s);
+                    }
+                }
+            }
+            let mut m = Manifest {
+                source: path.clone(),
+                content: doc,
+                kind,
+                name,
+                hook_events: Vec::new(),
+            };
+            match hook {
+                None => generic.push(m),
+                Some(h) => {
+                    let events: Vec<String> =
+                        h.split(',').map(|e| e.trim().to_lowercase()).collect();
+                    if events.iter().all(|e| HOOK_EVENTS.contains(&e.as_str())) {
+                        m.hook_events = events;
+                        hooks.push(m);
+                    }
+                }
+            }
+        }
+    }
+    sort_by_kind(&mut hooks);
+    sort_by_kind(&mut generic);
+    Ok((hooks, generic))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_and_sorts() {
+        let files = vec![
+            (
+                "c/templates/a.yaml".to_string(),
+                "kind: Deployment\n---\nkind: Service\n---\n# only a comment\n".to_string(),
+            ),
+            (
+                "c/templates/b.yaml".to_string(),
+                "kind: Foo\nmetadata:\n  annotations:\n    helm.sh/hook: pre-install\n".to_string(),
+            ),
+            ("c/templates/_h.tpl".to_string(), "kind: Secret".to_string()),
+            (
+                "c/templates/c.yaml".to_string(),
+                "kind: Namespace\n".to_string(),
+            ),
+        ];
+        let (hooks, m) = sort_manifests(&files).unwrap();
+        let kinds: Vec<&str> = m.iter().map(|m| m.kind.as_str()).collect();
+        assert_eq!(kinds, vec!["Namespace", "Service", "Deployment", ""]);
+        assert_eq!(hooks.len(), 1);
+        let bad = vec![("c/templates/x.yaml".to_string(), "just text".to_string())];
+        assert!(sort_manifests(&bad).is_err());
+    }
+}

@@ -1,0 +1,202 @@
+//! Values coalescing exactly as Helm's chartutil does it: user values over
+//! chart defaults, subchart sections scoped by name, globals copied down,
+//! and `null` deleting a key (when coalescing, not when merging).
+
+use crate::chart::Chart;
+use crate::error::HelmError;
+use crate::template::gofmt::format_v;
+use crate::template::value::{Map, Value};
+
+fn table(v: &Value) -> Option<Map> {
+    match v {
+        Value::Map(_) => v.map_snapshot(),
+        _ => None,
+    }
+}
+
+/// Deep copy of a map.
+pub fn copy_map(m: &Map) -> Map {
+    m.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect()
+}
+
+/// Helm's `coalesceTablesFullKey`: `dst` is authoritative.
+pub fn coalesce_tables(mut dst: Map, mut src: Map, merge: bool) -> Map {
+    for (k, v) in &dst {
+        if v.is_nil() {
+            src.insert(k.clone(), Value::Nil);
+        }
+    }
+    for (k, sv) in src {
+        match dst.get(&k) {
+            Some(Value::Nil) if !merge => {
+                dst.remove(&k);
+            }
+            None => {
+                dst.insert(k, sv);
+            }
+            Some(dv) => {
+                if let (Some(sm), Some(dm)) = (table(&sv), table(dv)) {
+                    dst.insert(k, Value::from(coalesce_tables(dm, sm, merge)));
+                }
+            }
+        }
+    }
+    dst
+}
+
+/// Helm's `mergeMaps` for user values files (later files win, maps merge).
+pub fn merge_user_values(a: Map, b: Map) -> Map {
+    let mut out = a;
+    for (k, v) in b {
+        if let (Some(bm), Some(am)) = (table(&v), out.get(&k).and_then(table)) {
+            out.insert(k, Value::from(merge_user_values(am, bm)));
+            continue;
+        }
+        out.insert(k, v);
+    }
+    out
+}
+
+fn coalesce_values(c: &Chart, mut v: Map, merge: bool) -> Map {
+    for (k, cv) in copy_map(&c.values) {
+        match v.get(&k) {
+            Some(Value::Nil) if !merge => {
+                v.remove(&k);
+            }
+            Some(uv) => {
+                if let (Some(um), Some(cm)) = (table(uv), table(&cv)) {
+                    let m = merge || c.dependencies.iter().any(|d| d.name() == k);
+                    v.insert(k, Value::from(coalesce_tables(um, cm, m)));
+                }
+            }
+            None => {
+                v.insert(k, cv);
+            }
+        }
+    }
+    v
+}
+
+fn coalesce_globals(mut dest: Map, src: &Map) -> Map {
+    let dg = match dest.get("global") {
+        None => Map::new(),
+        Some(v) => match table(v) {
+            Some(m) => m,
+            None => return dest,
+        },
+    };
+    let sg = match src.get("global") {
+        None => Map::new(),
+        Some(v) => match table(v) {
+            Some(m) => m,
+            None => return dest,
+        },
+    };
+    let mut dg = dg;
+    for (k, val) in sg {
+        if let Some(vt) = table(&val) {
+            let vv = copy_map(&vt);
+            match dg.get(&k) {
+                None => {
+                    dg.insert(k, Value::from(vv));
+                }
+                Some(dv) => {
+                    if let Some(dm) = table(dv) {
+                        dg.insert(k, Value::from(coalesce_tables(vv, dm, true)));
+                    }
+                }
+            }
+        } else if dg.get(&k).and_then(table).is_some() {
+            continue;
+        } else {
+            dg.insert(k, val);
+        }
+    }
+    dest.insert("global".into(), Value::from(dg));
+    dest
+}
+
+/// Helm's `coalesce`: a chart's defaults and its subcharts' into `dest`.
+pub fn coalesce(c: &Chart, dest: Map, merge: bool) -> Result<Map, HelmError> {
+    let mut dest = coalesce_values(c, dest, merge);
+    for sub in &c.dependencies {
+        let name = sub.name().to_string();
+        let dv = match dest.get(&name) {
+            None => Map::new(),
+            Some(v) => match table(v) {
+                Some(m) => m,
+                None => {
+                    return Err(HelmError::Chart(format!(
+                        "type mismatch on {name}: {}",
+                        format_v(v)
+                    )));
+                }
+            },
+        };
+        let dv = coalesce_globals(dv, &dest);
+        let merged = coalesce(sub, dv, merge)?;
+        dest.insert(name, Value::from(merged));
+    }
+    Ok(dest)
+}
+
+/// `CoalesceValues(chart, vals)`: what templates see as `.Values`.
+pub fn coalesce_values_root(c: &Chart, vals: &Map) -> Result<Map, HelmError> {
+    coalesce(c, copy_map(vals), false)
+}
+
+/// Look up a dotted path; the last element may be any value.
+pub fn path_value(vals: &Map, path: &str) -> Option<Value> {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let last = parts.pop()?;
+    let mut cur = vals.clone();
+    for p in parts {
+        cur = table(cur.get(p)?)?;
+    }
+    cur.get(last).cloned()
+}
+
+/// Look up a dotted path that must be a table.
+pub fn path_table(vals: &Map, path: &str) -> Option<Map> {
+    let mut cur = vals.clone();
+    for p in path.split('.') {
+        cur = table(cur.get(p)?)?;
+    }
+    Some(cur)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::load::parse_values;
+
+    fn m(s: &str) -> Map {
+        parse_values(s).unwrap().map_snapshot().unwrap()
+    }
+
+    #[test]
+    fn user_values_win_and_null_deletes() {
+        let c = Chart {
+            values: m("a: 1\nb: {x: 1, y: 2}\nc: 3\n"),
+            ..Default::default()
+        };
+        let out = coalesce_values_root(&c, &m("b: {x: 9, y: null}\nc: null\nd: 4\n")).unwrap();
+        assert_eq!(format_v(&Value::from(out)), "map[a:1 b:map[x:9] d:4]");
+    }
+
+    #[test]
+    fn subcharts_and_globals() {
+        let mut sub = Chart {
+            values: m("p: 1\nglobal: {g: sub, h: 1}\n"),
+            ..Default::default()
+        };
+        sub.metadata.name = Some("sub".into());
+        let mut c = Chart {
+            values: m("global: {g: top}\nsub: {p: 2}\n"),
+            ..Default::default()
+        };
+        c.dependencies.push(sub);
+        let out = coalesce_values_root(&c, &Map::new()).unwrap();
+        assert_eq!(format_v(&out["sub"]), "map[global:map[g:top h:1] p:2]");
+    }
+}
