@@ -164,7 +164,7 @@ spec:
         chart.spec.source_ref.namespace.as_deref(),
         Some("flux-system")
     );
-    let values = hr.spec.values.as_ref().unwrap();
+    let values = hr.values_map().unwrap();
     assert_eq!(values["controller"]["service"]["nodePorts"]["http"], 30080);
     assert_eq!(values["tcp"]["2222"], "gitea/gitea-ssh:22");
     assert_eq!(hr.spec.values_from[0].values_key(), "values.yaml");

@@ -205,7 +205,6 @@ fn helmrelease_values_are_free_form_and_chart_is_exclusive() {
         spec["properties"]["values"],
         json!({
             "description": "Values holds the values for this Helm release.",
-            "type": "object",
             "x-kubernetes-preserve-unknown-fields": true
         })
     );

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::meta::{DURATION_PATTERN, IgnoreRule, Image, Patch};
+use crate::meta::{DURATION_PATTERN, IgnoreRule, Image, Patch, Selector};
 
 /// CRD policy `Skip`.
 pub const CRDS_SKIP: &str = "Skip";
@@ -300,7 +300,7 @@ pub struct DriftDetection {
 }
 
 /// PostRenderer contains a Helm PostRenderer specification.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 pub struct PostRenderer {
     /// Kustomization to apply as PostRenderer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -308,14 +308,61 @@ pub struct PostRenderer {
 }
 
 /// Kustomize Helm PostRenderer specification.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct KustomizePostRenderer {
     /// Strategic merge and JSON patches, defined as inline YAML objects.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub patches: Vec<Patch>,
+    /// Strategic merge patches, defined as inline YAML objects (deprecated, use Patches).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "preserve_unknown_items")]
+    pub patches_strategic_merge: Vec<serde_json::Value>,
+    /// JSON 6902 patches, defined as inline YAML objects (deprecated, use Patches).
+    #[serde(
+        default,
+        rename = "patchesJson6902",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub patches_json6902: Vec<Json6902Patch>,
     /// Images is a list of (image name, new name, new tag or digest) for changing image names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<Image>,
+}
+
+fn preserve_unknown_items(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": { "x-kubernetes-preserve-unknown-fields": true }
+    })
+}
+
+/// A JSON6902 patch and the target it applies to (deprecated post-renderer form).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+pub struct Json6902Patch {
+    /// Patch contains the JSON6902 patch document with an array of operation objects.
+    pub patch: Vec<Json6902Operation>,
+    /// Target points to the resources that the patch document should be applied to.
+    pub target: Selector,
+}
+
+/// A JSON6902 operation object (RFC 6902 section 4).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+pub struct Json6902Operation {
+    /// Op indicates the operation to perform.
+    #[schemars(extend("enum" = ["test", "remove", "add", "replace", "move", "copy"]))]
+    pub op: String,
+    /// Path contains the JSON-pointer value that references a location within the target
+    /// document where the operation is performed.
+    pub path: String,
+    /// From contains a JSON-pointer value that references a location within the target
+    /// document (move and copy only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Value contains a valid JSON structure (add, replace and test only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::meta::preserve_unknown_value")]
+    pub value: Option<serde_json::Value>,
 }
 
 /// WaitStrategy selects how the controller waits for resources to become ready.

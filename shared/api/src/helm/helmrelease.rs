@@ -12,7 +12,7 @@ use super::actions::{
 };
 use crate::meta::{
     CommonMetadata, Condition, CustomHealthCheck, DURATION_PATTERN, DependencyReference,
-    KubeConfigReference, LocalObjectReference, ResourceInventory, preserve_unknown_object,
+    KubeConfigReference, LocalObjectReference, ResourceInventory, preserve_unknown_value,
 };
 
 /// Default `valuesFrom[].valuesKey`.
@@ -121,9 +121,11 @@ pub struct HelmReleaseSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values_from: Vec<ValuesReference>,
     /// Values holds the values for this Helm release.
+    // Any JSON is accepted and stored, as in Flux; the controller requires an object
+    // (`HelmRelease::values_map`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "preserve_unknown_object")]
-    pub values: Option<serde_json::Map<String, serde_json::Value>>,
+    #[schemars(schema_with = "preserve_unknown_value")]
+    pub values: Option<serde_json::Value>,
     /// PostRenderers holds an array of Helm PostRenderers, applied in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub post_renderers: Vec<PostRenderer>,
@@ -180,6 +182,10 @@ pub struct HelmChartTemplateSpec {
     /// Alternative list of values files to use as the chart values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values_files: Vec<String>,
+    /// Alternative values file to use as the default chart values (deprecated in favor of
+    /// ValuesFiles; merged before them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values_file: Option<String>,
     /// IgnoreMissingValuesFiles controls whether to silently ignore missing values files.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ignore_missing_values_files: bool,
@@ -209,6 +215,7 @@ pub struct CrossNamespaceObjectReference {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
     /// Kind of the referent.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     #[schemars(extend("enum" = ["HelmRepository", "GitRepository", "Bucket"]))]
     pub kind: String,
     /// Name of the referent.
@@ -418,6 +425,14 @@ pub struct TestHookStatus {
 crate::impl_conditions!(HelmRelease);
 
 impl HelmRelease {
+    /// The inline values as an object; `None` when unset or not an object.
+    pub fn values_map(&self) -> Option<&serde_json::Map<String, serde_json::Value>> {
+        self.spec
+            .values
+            .as_ref()
+            .and_then(serde_json::Value::as_object)
+    }
+
     /// The Helm release name: `spec.releaseName`, else `[targetNamespace-]name`, shortened to
     /// `<first 40 chars>-<first 12 hex of sha256>` by the controller when longer than 53.
     /// This returns the unshortened candidate; hashing is the controller's job.

@@ -63,6 +63,10 @@ pub struct HelmChartSpec {
     /// order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values_files: Vec<String>,
+    /// ValuesFile is an alternative values file to use as the default chart values (deprecated in
+    /// favor of ValuesFiles; merged before them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values_file: Option<String>,
     /// IgnoreMissingValuesFiles controls whether to silently ignore missing values files.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ignore_missing_values_files: bool,
@@ -123,3 +127,16 @@ pub struct HelmChartStatus {
 }
 
 crate::impl_conditions!(HelmChart);
+
+impl HelmChart {
+    /// The values files in merge order: the deprecated `valuesFile` first, then `valuesFiles`.
+    pub fn values_files(&self) -> Vec<&str> {
+        self.spec
+            .values_file
+            .iter()
+            .chain(self.spec.values_files.iter())
+            .map(String::as_str)
+            .filter(|f| !f.is_empty())
+            .collect()
+    }
+}
