@@ -1,3 +1,5 @@
-//! `local-cluster`: placeholder, the command is being written.
+//! `local-cluster`: a local control plane for flux-rs development and tests.
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    flux_e2e::local_cluster::main()
+}

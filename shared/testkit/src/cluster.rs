@@ -16,7 +16,8 @@ use crate::controlplane::FIELD_MANAGER;
 const ESTABLISH_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Server-side applies every CustomResourceDefinition in the `*.yaml`/`*.yml` files of `dir`
-/// (multi-document files allowed) and waits until each is Established.
+/// (multi-document files allowed; documents of other kinds, such as a `kustomization.yaml`,
+/// are skipped) and waits until each is Established. Fails if `dir` holds no CRD at all.
 pub async fn install_crds(client: &kube::Client, dir: &Path) -> Result<(), TestkitError> {
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
     let params = PatchParams::apply(FIELD_MANAGER).force();
@@ -27,11 +28,9 @@ pub async fn install_crds(client: &kube::Client, dir: &Path) -> Result<(), Testk
                 file: file.clone(),
                 message,
             };
+            // Other documents (deploy/crds/kustomization.yaml) are not for the API server.
             if doc.get("kind").and_then(Value::as_str) != Some("CustomResourceDefinition") {
-                return Err(manifest_err(format!(
-                    "expected kind CustomResourceDefinition, found {}",
-                    doc.get("kind").unwrap_or(&Value::Null)
-                )));
+                continue;
             }
             let name = doc
                 .pointer("/metadata/name")

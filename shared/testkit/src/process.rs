@@ -19,20 +19,24 @@ use crate::TestkitError;
 
 const WATCHDOG: &str = r#"
 pidfile="$1"; shift
-cat >/dev/null
+# "stop" is a clean shutdown by the owner; EOF alone means the owner died.
+IFS= read -r cmd || true
 # dash's kill takes no "--": "-$p" addresses the process group.
 pids=$(cat "$pidfile" 2>/dev/null)
 for p in $pids; do kill -TERM "-$p" 2>/dev/null; done
 i=0
-while [ "$i" -lt 50 ]; do
+while [ "$i" -lt 30 ]; do
   alive=
   for p in $pids; do kill -0 "-$p" 2>/dev/null && alive=1; done
   [ -z "$alive" ] && break
   sleep 0.1; i=$((i+1))
 done
 for p in $pids; do kill -KILL "-$p" 2>/dev/null; done
-for d in "$@"; do rm -rf -- "$d"; done
+[ "$cmd" = stop ] || for d in "$@"; do rm -rf -- "$d"; done
 "#;
+
+/// How long children get between SIGTERM and SIGKILL (the watchdog uses the same 3 s).
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
 /// Owns a fixture's child processes and the watchdog that outlives this process.
 ///
@@ -53,7 +57,8 @@ pub struct ManagedProcess {
 
 impl Supervisor {
     /// Starts the watchdog. `pid_file` records child process groups; `cleanup` directories are
-    /// removed by the watchdog after the children are dead (used when `Drop` never runs).
+    /// removed by the watchdog after the children are dead, only when this process died without
+    /// calling [`shutdown`](Self::shutdown) (on a clean shutdown their owner removes them).
     pub fn new(pid_file: PathBuf, cleanup: &[&Path]) -> Result<Supervisor, TestkitError> {
         File::create(&pid_file)
             .map_err(TestkitError::io(format!("creating {}", pid_file.display())))?;
@@ -148,22 +153,25 @@ impl Supervisor {
         }
     }
 
-    /// Stops all children: SIGTERM through the watchdog, reap, SIGKILL stragglers.
+    /// Stops all children: SIGTERM through the watchdog, reap, SIGKILL stragglers. The cleanup
+    /// directories are left to their owner.
     pub fn shutdown(&mut self) {
-        drop(self.watchdog_stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        for p in &mut self.children {
-            loop {
-                match p.child.try_wait() {
-                    Ok(Some(_)) | Err(_) => break,
-                    Ok(None) if Instant::now() >= deadline => {
-                        let _ = p.child.kill();
-                        let _ = p.child.wait();
-                        break;
-                    }
-                    Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-                }
+        if let Some(mut stdin) = self.watchdog_stdin.take() {
+            let _ = stdin.write_all(b"stop\n");
+        }
+        // SIGTERM comes from the watchdog; reap everything, then SIGKILL what is left.
+        let deadline = Instant::now() + SHUTDOWN_GRACE;
+        loop {
+            self.children
+                .retain_mut(|p| matches!(p.child.try_wait(), Ok(None)));
+            if self.children.is_empty() || Instant::now() >= deadline {
+                break;
             }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        for p in &mut self.children {
+            let _ = p.child.kill();
+            let _ = p.child.wait();
         }
         self.children.clear();
         if let Some(mut w) = self.watchdog.take() {

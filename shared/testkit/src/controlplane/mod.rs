@@ -80,127 +80,23 @@ impl ControlPlane {
             )))?;
         let mut supervisor =
             Supervisor::new(dir.path().join("pids"), &[dir.path(), etcd_dir.path()])?;
-
-        let pki = files::write_pki(dir.path())?;
-        let ports = match free_ports(4)?.as_slice() {
-            &[etcd_client, etcd_peer, apiserver, kwok] => args::Ports {
-                etcd_client,
-                etcd_peer,
-                apiserver,
-                kwok,
-            },
-            _ => return Err(TestkitError::Testbins("free port allocation".into())),
-        };
-        let server = format!("https://127.0.0.1:{}", ports.apiserver);
-        let kubeconfig_path = dir.path().join("admin.kubeconfig");
-        let admin_yaml = files::kubeconfig_yaml(&server, &pki.serving_ca_pem, "admin", &pki.admin);
-        files::write(&kubeconfig_path, &admin_yaml)?;
-        let kcm_kubeconfig = dir.path().join("controller-manager.kubeconfig");
-        files::write(
-            &kcm_kubeconfig,
-            &files::kubeconfig_yaml(
-                &server,
-                &pki.serving_ca_pem,
-                "system:kube-controller-manager",
-                &pki.controller_manager,
-            ),
-        )?;
-        let scheduler_kubeconfig = dir.path().join("scheduler.kubeconfig");
-        files::write(
-            &scheduler_kubeconfig,
-            &files::kubeconfig_yaml(
-                &server,
-                &pki.serving_ca_pem,
-                "system:kube-scheduler",
-                &pki.scheduler,
-            ),
-        )?;
-        let kubeconfig = Kubeconfig::from_yaml(&admin_yaml).map_err(|e| {
-            TestkitError::Kubeconfig(format!("parsing the generated kubeconfig: {e}"))
-        })?;
-
-        let log = |name: &str| dir.path().join(format!("{name}.log"));
-        supervisor.spawn(
-            "etcd",
-            args::etcd(&bin, etcd_dir.path(), &ports),
-            log("etcd"),
-        )?;
-        let plain = http_client(None)?;
-        let etcd_health = format!("http://127.0.0.1:{}/health", ports.etcd_client);
-        wait_ready(&mut supervisor, "etcd", || async {
-            match plain.get(&etcd_health).send().await {
-                Ok(r) => r
-                    .text()
-                    .await
-                    .is_ok_and(|t| t.contains("\"health\":\"true\"")),
-                Err(_) => false,
+        match boot(&bin, dir.path(), etcd_dir.path(), &mut supervisor).await {
+            Ok(booted) => Ok(ControlPlane {
+                supervisor,
+                kubeconfig: booted.kubeconfig,
+                kubeconfig_path: booted.kubeconfig_path,
+                server: booted.server,
+                startup: started.elapsed(),
+                _etcd_dir: etcd_dir,
+                dir,
+            }),
+            Err(err) => {
+                supervisor.shutdown();
+                // Keep certificates and logs so the log named in the error can be read.
+                let _ = dir.keep();
+                Err(err)
             }
-        })
-        .await?;
-
-        let cert_dir = dir.path().join("apiserver-certs");
-        std::fs::create_dir_all(&cert_dir)
-            .map_err(TestkitError::io(format!("creating {}", cert_dir.display())))?;
-        supervisor.spawn(
-            "kube-apiserver",
-            args::apiserver(&bin, &cert_dir, &pki, &ports),
-            log("kube-apiserver"),
-        )?;
-        let tls = http_client(Some(&pki.serving_ca_pem))?;
-        let readyz = format!("{server}/readyz");
-        wait_ready(&mut supervisor, "kube-apiserver", || async {
-            match tls.get(&readyz).send().await {
-                Ok(r) => r.status().is_success(),
-                Err(_) => false,
-            }
-        })
-        .await?;
-
-        supervisor.spawn(
-            "kube-controller-manager",
-            args::controller_manager(&bin, &kcm_kubeconfig, &pki),
-            log("kube-controller-manager"),
-        )?;
-        supervisor.spawn(
-            "kube-scheduler",
-            args::scheduler(&bin, &scheduler_kubeconfig),
-            log("kube-scheduler"),
-        )?;
-        let stages = dir.path().join("kwok-stages.yaml");
-        files::write(&stages, KWOK_STAGES)?;
-        supervisor.spawn(
-            "kwok",
-            args::kwok(&bin, &kubeconfig_path, &stages, dir.path(), &ports),
-            log("kwok"),
-        )?;
-
-        let client = make_client(&kubeconfig).await?;
-        create_fake_node(&client).await?;
-        let sa: Api<ServiceAccount> = Api::namespaced(client.clone(), "default");
-        wait_ready(&mut supervisor, "kube-controller-manager", || async {
-            matches!(sa.get_opt("default").await, Ok(Some(_)))
-        })
-        .await?;
-        let nodes: Api<Node> = Api::all(client.clone());
-        wait_ready(&mut supervisor, "kwok", || async {
-            nodes
-                .get_opt(KWOK_NODE)
-                .await
-                .ok()
-                .flatten()
-                .is_some_and(|n| node_ready(&n))
-        })
-        .await?;
-
-        Ok(ControlPlane {
-            supervisor,
-            kubeconfig,
-            kubeconfig_path,
-            server,
-            startup: started.elapsed(),
-            _etcd_dir: etcd_dir,
-            dir,
-        })
+        }
     }
 
     /// The control plane shared by every test in this process; see [`shared`](Self::shared).
@@ -249,10 +145,147 @@ impl ControlPlane {
         self.startup
     }
 
+    /// An error naming the first component that has exited (e.g. for a long-running cluster).
+    pub fn check_alive(&mut self) -> Result<(), TestkitError> {
+        self.supervisor.check_alive()
+    }
+
     /// Stops every component now (also done on drop).
     pub fn stop(mut self) {
         self.supervisor.shutdown();
     }
+}
+
+/// What [`boot`] produces for the [`ControlPlane`].
+struct Booted {
+    kubeconfig: Kubeconfig,
+    kubeconfig_path: PathBuf,
+    server: String,
+}
+
+/// Writes the PKI and kubeconfigs into `dir`, starts every component and waits until the
+/// control plane runs workloads.
+async fn boot(
+    bin: &Path,
+    dir: &Path,
+    etcd_dir: &Path,
+    supervisor: &mut Supervisor,
+) -> Result<Booted, TestkitError> {
+    let pki = files::write_pki(dir)?;
+    let ports = match free_ports(4)?.as_slice() {
+        &[etcd_client, etcd_peer, apiserver, kwok] => args::Ports {
+            etcd_client,
+            etcd_peer,
+            apiserver,
+            kwok,
+        },
+        _ => {
+            return Err(TestkitError::Io {
+                context: "allocating loopback ports".into(),
+                source: std::io::Error::other("expected four ports"),
+            });
+        }
+    };
+    let server = format!("https://127.0.0.1:{}", ports.apiserver);
+    let kubeconfig_path = dir.join("admin.kubeconfig");
+    let admin_yaml = files::kubeconfig_yaml(&server, &pki.serving_ca_pem, "admin", &pki.admin);
+    files::write(&kubeconfig_path, &admin_yaml)?;
+    let kcm_kubeconfig = dir.join("controller-manager.kubeconfig");
+    files::write(
+        &kcm_kubeconfig,
+        &files::kubeconfig_yaml(
+            &server,
+            &pki.serving_ca_pem,
+            "system:kube-controller-manager",
+            &pki.controller_manager,
+        ),
+    )?;
+    let scheduler_kubeconfig = dir.join("scheduler.kubeconfig");
+    files::write(
+        &scheduler_kubeconfig,
+        &files::kubeconfig_yaml(
+            &server,
+            &pki.serving_ca_pem,
+            "system:kube-scheduler",
+            &pki.scheduler,
+        ),
+    )?;
+    let kubeconfig = Kubeconfig::from_yaml(&admin_yaml)
+        .map_err(|e| TestkitError::Kubeconfig(format!("parsing the generated kubeconfig: {e}")))?;
+
+    let log = |name: &str| dir.join(format!("{name}.log"));
+    supervisor.spawn("etcd", args::etcd(bin, etcd_dir, &ports), log("etcd"))?;
+    let plain = http_client(None)?;
+    let etcd_health = format!("http://127.0.0.1:{}/health", ports.etcd_client);
+    wait_ready(supervisor, "etcd", || async {
+        match plain.get(&etcd_health).send().await {
+            Ok(r) => r
+                .text()
+                .await
+                .is_ok_and(|t| t.contains("\"health\":\"true\"")),
+            Err(_) => false,
+        }
+    })
+    .await?;
+
+    let cert_dir = dir.join("apiserver-certs");
+    std::fs::create_dir_all(&cert_dir)
+        .map_err(TestkitError::io(format!("creating {}", cert_dir.display())))?;
+    supervisor.spawn(
+        "kube-apiserver",
+        args::apiserver(bin, &cert_dir, &pki, &ports),
+        log("kube-apiserver"),
+    )?;
+    let tls = http_client(Some(&pki.serving_ca_pem))?;
+    let readyz = format!("{server}/readyz");
+    wait_ready(supervisor, "kube-apiserver", || async {
+        match tls.get(&readyz).send().await {
+            Ok(r) => r.status().is_success(),
+            Err(_) => false,
+        }
+    })
+    .await?;
+
+    supervisor.spawn(
+        "kube-controller-manager",
+        args::controller_manager(bin, &kcm_kubeconfig, &pki),
+        log("kube-controller-manager"),
+    )?;
+    supervisor.spawn(
+        "kube-scheduler",
+        args::scheduler(bin, &scheduler_kubeconfig),
+        log("kube-scheduler"),
+    )?;
+    let stages = dir.join("kwok-stages.yaml");
+    files::write(&stages, KWOK_STAGES)?;
+    supervisor.spawn(
+        "kwok",
+        args::kwok(bin, &kubeconfig_path, &stages, dir, &ports),
+        log("kwok"),
+    )?;
+
+    let client = make_client(&kubeconfig).await?;
+    create_fake_node(&client).await?;
+    let sa: Api<ServiceAccount> = Api::namespaced(client.clone(), "default");
+    wait_ready(supervisor, "kube-controller-manager", || async {
+        matches!(sa.get_opt("default").await, Ok(Some(_)))
+    })
+    .await?;
+    let nodes: Api<Node> = Api::all(client.clone());
+    wait_ready(supervisor, "kwok", || async {
+        nodes
+            .get_opt(KWOK_NODE)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|n| node_ready(&n))
+    })
+    .await?;
+    Ok(Booted {
+        kubeconfig,
+        kubeconfig_path,
+        server,
+    })
 }
 
 async fn make_client(kubeconfig: &Kubeconfig) -> Result<kube::Client, TestkitError> {
