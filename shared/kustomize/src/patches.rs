@@ -52,6 +52,7 @@ pub fn apply_smp(r: &mut Resource, patch: &Value, opts: PatchOptions) -> Result<
     let name = r.name().to_string();
     let ns = r.namespace().to_string();
     let kind = crate::resource::str_at(&r.obj, &["kind"]).to_string();
+    let api_version = crate::resource::str_at(&r.obj, &["apiVersion"]).to_string();
     let before = r.cur_id();
     if strategic_merge::merge(&mut r.obj, patch) == Merged::Delete {
         return Ok(false);
@@ -82,6 +83,7 @@ pub fn apply_smp(r: &mut Resource, patch: &Value, opts: PatchOptions) -> Result<
     set(&mut r.obj, &["metadata", "namespace"], &ns);
     if !opts.allow_kind_change {
         set(&mut r.obj, &["kind"], &kind);
+        set(&mut r.obj, &["apiVersion"], &api_version);
     }
     if r.cur_id() != before && !r.prev_ids.contains(&before) {
         r.prev_ids.push(before);

@@ -4,7 +4,6 @@ use crate::build::Reorder;
 use crate::error::{Result, build_err};
 use crate::resource::Resource;
 use serde_json::Value;
-use std::cmp::Ordering;
 
 const ORDER_FIRST: [&str; 22] = [
     "Namespace",
@@ -61,9 +60,9 @@ fn legacy_sort(resources: &mut [Resource], first: &[String], last: &[String]) {
                 .stable_sort_string()
                 .cmp(&ib.gvk.stable_sort_string());
         }
-        let sa = ia.to_string();
-        let sb = ib.to_string();
-        sa.cmp(&sb).then(Ordering::Equal)
+        ia.namespace
+            .cmp(&ib.namespace)
+            .then_with(|| ia.name.cmp(&ib.name))
     });
 }
 
