@@ -106,7 +106,13 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Vec<Value>> {
     }
     crate::transformers::name_reference::fix(&mut acc.resources, &acc.config.name_reference)?;
     vars::resolve(&mut acc.resources, &acc.vars, &acc.config.var_reference)?;
-    acc.resources.retain(|r| !r.is_local_config);
+    acc.resources.retain(|r| {
+        !r.is_local_config
+            && r.annotations()
+                .and_then(|a| a.get("config.kubernetes.io/local-config"))
+                .and_then(Value::as_str)
+                != Some("true")
+    });
     sort::apply(&mut acc.resources, k.sort_options.as_ref(), opts.reorder)?;
     let mut out: Vec<Value> = acc.resources.into_iter().map(|r| r.obj).collect();
     if k.build_metadata.iter().any(|m| m == "managedByLabel") {

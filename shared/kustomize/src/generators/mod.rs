@@ -225,6 +225,30 @@ pub fn replace_into(existing: &mut Resource, generated: &Resource) {
     let name = existing.name().to_string();
     let ns = existing.namespace().to_string();
     let mut obj = generated.obj.clone();
+    // Labels and annotations of the replaced object are kept (new ones win).
+    for field in ["labels", "annotations"] {
+        let mut merged = existing
+            .obj
+            .get("metadata")
+            .and_then(|m| m.get(field))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(new) = obj
+            .get("metadata")
+            .and_then(|m| m.get(field))
+            .and_then(Value::as_object)
+        {
+            for (k, v) in new {
+                merged.insert(k.clone(), v.clone());
+            }
+        }
+        if !merged.is_empty() {
+            if let Some(md) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+                md.insert(field.to_string(), Value::Object(merged));
+            }
+        }
+    }
     if let Some(md) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         md.insert("name".into(), Value::String(name));
         if ns.is_empty() {
