@@ -243,10 +243,11 @@ pub fn replace_into(existing: &mut Resource, generated: &Resource) {
                 merged.insert(k.clone(), v.clone());
             }
         }
-        if !merged.is_empty() {
-            if let Some(md) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-                md.insert(field.to_string(), Value::Object(merged));
-            }
+        if let (false, Some(md)) = (
+            merged.is_empty(),
+            obj.get_mut("metadata").and_then(Value::as_object_mut),
+        ) {
+            md.insert(field.to_string(), Value::Object(merged));
         }
     }
     if let Some(md) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
