@@ -7,8 +7,10 @@
 //! `GIT_SSH_COMMAND` built like the gix path. Submodules are fetched with the same
 //! credentials, as Flux does.
 
+use std::io::Read;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::commit::{AnnotatedTag, Commit};
 use crate::error::{Error, Result};
@@ -18,6 +20,7 @@ use crate::redact::{redact_message, redact_url};
 struct Git<'a> {
     opts: &'a CheckoutOptions,
     env: Vec<(String, String)>,
+    deadline: Instant,
     _dir: tempfile::TempDir,
 }
 
@@ -34,10 +37,17 @@ impl Git<'_> {
             .env("GIT_TERMINAL_PROMPT", "0")
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let output = cmd
-            .output()
-            .map_err(|e| Error::io("running the git CLI (is git installed?)", e))?;
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let output = run_with_deadline(cmd, self.deadline).map_err(|e| match e {
+            RunError::Io(e) => Error::io("running the git CLI (is git installed?)", e),
+            RunError::TimedOut => Error::Timeout {
+                url: redact_url(&self.opts.url),
+                timeout: self.opts.timeout,
+            },
+        })?;
         if output.status.success() {
             return Ok(output.stdout);
         }
@@ -60,6 +70,54 @@ impl Git<'_> {
             },
         )
     }
+}
+
+enum RunError {
+    Io(std::io::Error),
+    TimedOut,
+}
+
+/// Runs `cmd`, killing it when `deadline` passes. Output is drained on threads so a
+/// chatty child cannot block on a full pipe.
+fn run_with_deadline(mut cmd: Command, deadline: Instant) -> Result<Output, RunError> {
+    let mut child = cmd.spawn().map_err(RunError::Io)?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(RunError::Io)? {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(RunError::TimedOut);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Ok(Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    })
 }
 
 fn setup(opts: &CheckoutOptions) -> Result<Git<'_>> {
@@ -115,6 +173,7 @@ fn setup(opts: &CheckoutOptions) -> Result<Git<'_>> {
     Ok(Git {
         opts,
         env,
+        deadline: Instant::now() + opts.timeout,
         _dir: dir,
     })
 }

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use gix::protocol::transport::client::blocking_io::http;
 use gix::remote::Direction;
@@ -28,6 +28,7 @@ pub(crate) struct Session {
     pub transport: Transport,
     auth: AuthOptions,
     timeout: Duration,
+    deadline: Instant,
     interrupt: Arc<AtomicBool>,
     dir: tempfile::TempDir,
 }
@@ -148,6 +149,7 @@ impl Session {
             transport,
             auth: auth.clone(),
             timeout,
+            deadline: Instant::now() + timeout,
             interrupt: Arc::new(AtomicBool::new(false)),
             dir,
         })
@@ -158,12 +160,13 @@ impl Session {
         &self.interrupt
     }
 
-    /// Starts the watchdog that sets the interrupt flag when the timeout elapses; the
-    /// returned guard stops it.
+    /// Starts the watchdog that sets the interrupt flag when the session's deadline
+    /// (creation + timeout, shared by all its operations) passes; the returned guard
+    /// stops it.
     pub fn start_timer(&self) -> TimerGuard {
         let (tx, rx) = mpsc::channel::<()>();
         let flag = self.interrupt.clone();
-        let timeout = self.timeout;
+        let timeout = self.deadline.saturating_duration_since(Instant::now());
         std::thread::spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(timeout) {
                 flag.store(true, Ordering::SeqCst);

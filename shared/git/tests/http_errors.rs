@@ -130,3 +130,13 @@ fn a_server_that_never_answers_hits_the_timeout() {
         "{err}"
     );
 }
+
+#[test]
+fn the_git_cli_path_is_bounded_by_the_timeout_too() {
+    let (url, _) = server("200 OK", true);
+    let mut o = opts(&url, AuthOptions::default());
+    o.recurse_submodules = true;
+    o.timeout = Duration::from_secs(1);
+    let err = checkout(&o, tempfile::tempdir().unwrap().path()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+}
