@@ -6,6 +6,7 @@ missing=()
 command -v ssh >/dev/null || missing+=(openssh-client)
 command -v git >/dev/null || missing+=(git)
 command -v make >/dev/null || missing+=(make)
+command -v gpg >/dev/null || missing+=(gnupg)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
