@@ -45,7 +45,7 @@ impl Accumulator {
     fn new() -> Accumulator {
         Accumulator {
             resources: Vec::new(),
-            config: TransformerConfig::defaults(),
+            config: TransformerConfig::default(),
             vars: Vec::new(),
         }
     }
@@ -202,10 +202,15 @@ impl Builder<'_> {
         for res in &k.resources {
             self.accumulate_resource(dir, res, acc)?;
         }
+        // kustomize's MakeTransformerConfig: the kustomization's own
+        // configurations first, then the defaults they do not already cover.
+        let mut tc = TransformerConfig::default();
         for c in &k.configurations {
             let (file, text) = loader::read_file(dir, c, self.restrictor())?;
-            acc.config.merge_file(&text, &file.display().to_string())?;
+            tc.merge_file(&text, &file.display().to_string())?;
         }
+        tc.merge(&TransformerConfig::defaults());
+        acc.config.merge(&tc);
         for c in &k.crds {
             let (file, text) = loader::read_file(dir, c, self.restrictor())?;
             crate::crds::merge_crd_config(&mut acc.config, &text, &file.display().to_string())?;

@@ -40,10 +40,7 @@ fn load_configs(b: &mut Builder<'_>, dir: &Path, entry: &Value) -> Result<Vec<Re
             })?,
             &path.display().to_string(),
         )?;
-        let mut acc = Accumulator {
-            config: crate::config::TransformerConfig::defaults(),
-            ..Default::default()
-        };
+        let mut acc = Accumulator::default();
         b.accumulate_target(&path, &sub, &mut acc)?;
         return Ok(acc.resources);
     }

@@ -58,7 +58,8 @@ impl Gvk {
     }
 }
 
-/// Kinds of the built-in API that are cluster-scoped.
+/// Kinds of the built-in API that are cluster-scoped, per the OpenAPI data
+/// kustomize bundles (Kubernetes 1.21: newer cluster-scoped kinds are not known).
 pub fn is_cluster_scoped_kind(kind: &str) -> bool {
     matches!(
         kind,
@@ -85,19 +86,8 @@ pub fn is_cluster_scoped_kind(kind: &str) -> bool {
             | "StorageClass"
             | "SubjectAccessReview"
             | "TokenReview"
-            | "ValidatingAdmissionPolicy"
-            | "ValidatingAdmissionPolicyBinding"
             | "ValidatingWebhookConfiguration"
             | "VolumeAttachment"
-            | "MutatingAdmissionPolicy"
-            | "MutatingAdmissionPolicyBinding"
-            | "ClusterTrustBundle"
-            | "DeviceClass"
-            | "IPAddress"
-            | "ServiceCIDR"
-            | "StorageVersion"
-            | "StorageVersionMigration"
-            | "VolumeAttributesClass"
     )
 }
 

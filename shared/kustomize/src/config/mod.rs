@@ -103,9 +103,7 @@ impl TransformerConfig {
                 _ => continue,
             };
             for fs in specs() {
-                if !target.contains(&fs) {
-                    target.push(fs);
-                }
+                add_spec(target, &fs);
             }
         }
     }
@@ -124,9 +122,7 @@ impl TransformerConfig {
             .unwrap_or_default();
         if let Some(existing) = self.name_reference.iter_mut().find(|b| b.gvk == gvk) {
             for fs in specs {
-                if !existing.referrers.contains(&fs) {
-                    existing.referrers.push(fs);
-                }
+                add_spec(&mut existing.referrers, &fs);
             }
         } else {
             self.name_reference.push(NameBackRef {
@@ -140,9 +136,7 @@ impl TransformerConfig {
     pub fn merge(&mut self, o: &TransformerConfig) {
         fn add(a: &mut Vec<FieldSpec>, b: &[FieldSpec]) {
             for fs in b {
-                if !a.contains(fs) {
-                    a.push(fs.clone());
-                }
+                add_spec(a, fs);
             }
         }
         add(&mut self.name_prefix, &o.name_prefix);
@@ -162,6 +156,17 @@ impl TransformerConfig {
                 self.name_reference.push(b.clone());
             }
         }
+    }
+}
+
+/// Adds a field spec unless one with the same path already covers its kinds
+/// (kustomize's `FsSlice.mergeOne` with `effectivelyEquals`).
+fn add_spec(list: &mut Vec<FieldSpec>, fs: &FieldSpec) {
+    if !list
+        .iter()
+        .any(|s| s.path == fs.path && s.gvk.is_selected_by(&fs.gvk))
+    {
+        list.push(fs.clone());
     }
 }
 

@@ -266,7 +266,7 @@ fn update_value(
             )? {
                 let _ = &t.kind;
                 m.insert("name".into(), Value::String(t.name));
-                if !t.namespace.is_empty() && ns.is_some() {
+                if !t.namespace.is_empty() {
                     m.insert("namespace".into(), Value::String(t.namespace));
                 }
             }
