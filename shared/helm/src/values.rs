@@ -21,6 +21,11 @@ pub fn copy_map(m: &Map) -> Map {
 
 /// Helm's `coalesceTablesFullKey`: `dst` is authoritative.
 pub fn coalesce_tables(mut dst: Map, mut src: Map, merge: bool) -> Map {
+    let src_non_nil: Vec<String> = src
+        .iter()
+        .filter(|(_, v)| !v.is_nil())
+        .map(|(k, _)| k.clone())
+        .collect();
     for (k, v) in &dst {
         if v.is_nil() {
             src.insert(k.clone(), Value::Nil);
@@ -28,7 +33,7 @@ pub fn coalesce_tables(mut dst: Map, mut src: Map, merge: bool) -> Map {
     }
     for (k, sv) in src {
         match dst.get(&k) {
-            Some(Value::Nil) if !merge => {
+            Some(Value::Nil) if !merge && src_non_nil.contains(&k) => {
                 dst.remove(&k);
             }
             None => {
@@ -44,6 +49,17 @@ pub fn coalesce_tables(mut dst: Map, mut src: Map, merge: bool) -> Map {
     dst
 }
 
+/// Remove nil entries recursively (chart default nils of subcharts).
+fn clean_nils(m: Map) -> Map {
+    m.into_iter()
+        .filter(|(_, v)| !v.is_nil())
+        .map(|(k, v)| match table(&v) {
+            Some(t) => (k, Value::from(clean_nils(t))),
+            None => (k, v),
+        })
+        .collect()
+}
+
 /// Helm's `mergeMaps` for user values files (later files win, maps merge).
 pub fn merge_user_values(a: Map, b: Map) -> Map {
     let mut out = a;
@@ -57,7 +73,7 @@ pub fn merge_user_values(a: Map, b: Map) -> Map {
     out
 }
 
-fn coalesce_values(c: &Chart, mut v: Map, merge: bool) -> Map {
+fn coalesce_values(c: &Chart, mut v: Map, is_sub: bool, merge: bool) -> Map {
     for (k, cv) in copy_map(&c.values) {
         match v.get(&k) {
             Some(Value::Nil) if !merge => {
@@ -66,10 +82,20 @@ fn coalesce_values(c: &Chart, mut v: Map, merge: bool) -> Map {
             Some(uv) => {
                 if let (Some(um), Some(cm)) = (table(uv), table(&cv)) {
                     let m = merge || c.dependencies.iter().any(|d| d.name() == k);
+                    let cm = if !m && is_sub { clean_nils(cm) } else { cm };
                     v.insert(k, Value::from(coalesce_tables(um, cm, m)));
                 }
             }
             None => {
+                if !merge && is_sub {
+                    if cv.is_nil() {
+                        continue;
+                    }
+                    if let Some(t) = table(&cv) {
+                        v.insert(k, Value::from(clean_nils(t)));
+                        continue;
+                    }
+                }
                 v.insert(k, cv);
             }
         }
@@ -118,7 +144,11 @@ fn coalesce_globals(mut dest: Map, src: &Map) -> Map {
 
 /// Helm's `coalesce`: a chart's defaults and its subcharts' into `dest`.
 pub fn coalesce(c: &Chart, dest: Map, merge: bool) -> Result<Map, HelmError> {
-    let mut dest = coalesce_values(c, dest, merge);
+    coalesce_at(c, dest, false, merge)
+}
+
+fn coalesce_at(c: &Chart, dest: Map, is_sub: bool, merge: bool) -> Result<Map, HelmError> {
+    let mut dest = coalesce_values(c, dest, is_sub, merge);
     for sub in &c.dependencies {
         let name = sub.name().to_string();
         let dv = match dest.get(&name) {
@@ -134,7 +164,7 @@ pub fn coalesce(c: &Chart, dest: Map, merge: bool) -> Result<Map, HelmError> {
             },
         };
         let dv = coalesce_globals(dv, &dest);
-        let merged = coalesce(sub, dv, merge)?;
+        let merged = coalesce_at(sub, dv, true, merge)?;
         dest.insert(name, Value::from(merged));
     }
     Ok(dest)

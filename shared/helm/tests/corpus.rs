@@ -70,6 +70,11 @@ fn run_case(dir: &Path) -> Result<(), String> {
     let out = result
         .map_err(|e| format!("render failed: {e}"))?
         .to_helm_template_output();
+    if let Ok(dump) = std::env::var("HELM_CORPUS_DUMP") {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        std::fs::create_dir_all(&dump).unwrap();
+        std::fs::write(Path::new(&dump).join(format!("{name}.yaml")), &out).unwrap();
+    }
     let expected = std::fs::read_to_string(dir.join("expected.yaml")).map_err(|e| e.to_string())?;
     let want = docs(&expected).map_err(|e| format!("expected.yaml: {e}"))?;
     let got = docs(&out).map_err(|e| format!("our output does not parse: {e}"))?;

@@ -143,7 +143,7 @@ fn path_to_map(path: &str, data: Map) -> Map {
     cur
 }
 
-/// `processDependencyImportValues` with merge (children first).
+/// `processDependencyImportValues` (Helm 4 coalesces, trimming nils; children first).
 pub fn process_import_values(c: &mut Chart) -> Result<(), HelmError> {
     for d in c.dependencies.iter_mut() {
         process_import_values(d)?;
@@ -151,24 +151,34 @@ pub fn process_import_values(c: &mut Chart) -> Result<(), HelmError> {
     let Some(reqs) = c.metadata.dependencies.clone() else {
         return Ok(());
     };
-    let cvals = coalesce(c, Map::new(), true)?;
+    let cvals = coalesce(c, Map::new(), false)?;
     let mut b = Map::new();
     for r in &reqs {
         for iv in r.import_values.as_deref().unwrap_or_default() {
             match iv {
                 ImportValue::Map { child, parent } => {
                     if let Some(vv) = path_table(&cvals, &format!("{}.{child}", r.name)) {
-                        b = coalesce_tables(b, path_to_map(parent, vv), true);
+                        b = coalesce_tables(b, path_to_map(parent, vv), false);
                     }
                 }
                 ImportValue::Name(n) => {
                     if let Some(vm) = path_table(&cvals, &format!("{}.exports.{n}", r.name)) {
-                        b = coalesce_tables(b, vm, true);
+                        b = coalesce_tables(b, vm, false);
                     }
                 }
             }
         }
     }
-    c.values = coalesce_tables(copy_map(&cvals), b, true);
+    c.values = coalesce_tables(trim_nils(cvals), b, false);
     Ok(())
+}
+
+fn trim_nils(m: Map) -> Map {
+    m.into_iter()
+        .filter(|(_, v)| !v.is_nil())
+        .map(|(k, v)| match v.map_snapshot() {
+            Some(t) if matches!(v, Value::Map(_)) => (k, Value::from(trim_nils(t))),
+            _ => (k, v),
+        })
+        .collect()
 }

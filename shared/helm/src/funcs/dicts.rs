@@ -197,7 +197,9 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
 fn arg_map(a: &[Value], i: usize) -> Result<Rc<std::cell::RefCell<Map>>, String> {
     match a.get(i) {
         Some(Value::Map(m)) => Ok(m.clone()),
-        Some(Value::Nil) | None => Err("invalid value; expected map[string]interface {}".into()),
+        // A nil map reads as empty (writes are lost, as Go would panic on them).
+        Some(Value::Nil) => Ok(Rc::new(std::cell::RefCell::new(Map::new()))),
+        None => Err("invalid value; expected map[string]interface {}".into()),
         Some(v) => Err(format!(
             "wrong type for value; expected map[string]interface {{}}; got {}",
             v.type_name()

@@ -70,15 +70,15 @@ pub const NAMES: &[&str] = &[
 pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
     let b64 = base64::engine::general_purpose::STANDARD;
     let r = match name {
-        "b64enc" => want(a, 1).map(|_| Value::from(b64.encode(strval(&a[0])))),
-        "b64dec" => want(a, 1).map(|_| {
-            let s = strval(&a[0]);
-            match b64.decode(s.as_bytes()) {
+        "b64enc" => want(a, 1).and_then(|_| Ok(Value::from(b64.encode(arg_str(a, 0)?)))),
+        "b64dec" => want(a, 1).and_then(|_| {
+            let s = arg_str(a, 0)?;
+            Ok(match b64.decode(s.as_bytes()) {
                 Ok(b) => Value::from(String::from_utf8_lossy(&b).into_owned()),
                 Err(e) => Value::from(format!("illegal base64 data: {e}")),
-            }
+            })
         }),
-        "b32enc" => want(a, 1).map(|_| Value::from(base32(strval(&a[0]).as_bytes()))),
+        "b32enc" => want(a, 1).and_then(|_| Ok(Value::from(base32(arg_str(a, 0)?.as_bytes())))),
         "b32dec" => want(a, 1).map(|_| Value::from(strval(&a[0]))),
         "sha256sum" => (|| {
             want(a, 1)?;

@@ -255,7 +255,60 @@ fn b2(a: &[Value], f: impl Fn(&str, &str) -> bool) -> FnResult {
 }
 
 fn re(pat: &str) -> Result<Regex, String> {
-    Regex::new(pat).map_err(|e| format!("error parsing regexp: {e}"))
+    Regex::new(&go_regex(pat)).map_err(|e| format!("error parsing regexp: {e}"))
+}
+
+/// Adapt RE2 (Go) syntax that Rust's regex rejects: a `-` next to a Perl class
+/// inside brackets (`[\w-.]`) is a literal in Go.
+fn go_regex(pat: &str) -> String {
+    let chars: Vec<char> = pat.chars().collect();
+    let mut out = String::with_capacity(pat.len());
+    let mut in_class = false;
+    let mut prev_perl = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' && i + 1 < chars.len() {
+            let n = chars[i + 1];
+            out.push(c);
+            out.push(n);
+            prev_perl = in_class && "wdsWDS".contains(n);
+            i += 2;
+            continue;
+        }
+        if in_class {
+            if c == ']' {
+                in_class = false;
+            } else if c == '-'
+                && (prev_perl
+                    || (chars.get(i + 1) == Some(&'\\')
+                        && chars.get(i + 2).is_some_and(|n| "wdsWDS".contains(*n))))
+            {
+                out.push_str("\\-");
+                prev_perl = false;
+                i += 1;
+                continue;
+            }
+        } else if c == '[' {
+            in_class = true;
+            out.push(c);
+            i += 1;
+            if chars.get(i) == Some(&'^') {
+                out.push('^');
+                i += 1;
+            }
+            if chars.get(i) == Some(&']') {
+                out.push_str("\\]");
+                i += 1;
+            }
+            prev_perl = false;
+            continue;
+        }
+        prev_perl = false;
+        out.push(c);
+        i += 1;
+    }
+    out
 }
 
 /// Sprig's `strslice`: a list of strings from a list (nils dropped) or a scalar.
@@ -542,5 +595,9 @@ mod tests {
         );
         assert!(call("upper", &[Value::Nil]).unwrap().is_err());
         assert_eq!(s("split", vec![".".into(), "a.b".into()]), "map[_0:a _1:b]");
+        assert_eq!(
+            s("regexMatch", vec![r"^[\w-\.]+$".into(), "a-b.c".into()]),
+            "true"
+        );
     }
 }

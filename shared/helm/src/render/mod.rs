@@ -163,7 +163,7 @@ fn collect_templates(
     common: &Map,
     is_root: bool,
     out: &mut Vec<Tpl>,
-) {
+) -> Value {
     let values = if is_root {
         parent_values.clone()
     } else {
@@ -177,9 +177,12 @@ fn collect_templates(
     let files: std::collections::BTreeMap<String, Vec<u8>> = c.files.clone();
     top.insert("Files".into(), Value::Files(Rc::new(Files::new(files))));
     top.insert("Values".into(), values.clone());
+    let mut subcharts = Map::new();
     for d in &c.dependencies {
-        collect_templates(d, &values, common, false, out);
+        let sub = collect_templates(d, &values, common, false, out);
+        subcharts.insert(d.name().to_string(), sub);
     }
+    top.insert("Subcharts".into(), Value::from(subcharts));
     for (name, text) in &c.templates {
         let base = name.rsplit('/').next().unwrap_or(name);
         if c.is_library() && !base.starts_with('_') {
@@ -192,6 +195,7 @@ fn collect_templates(
             base_path: format!("{}/templates", c.full_path),
         });
     }
+    Value::from(top)
 }
 
 fn crd_objects(c: &Chart, out: &mut Vec<(String, String)>) {

@@ -355,6 +355,12 @@ impl State<'_> {
         rest: &[Arg],
         fin: Option<Value>,
     ) -> Result<Value, ExecError> {
+        // An untyped nil receiver (a nil pipeline result, variable or dot)
+        // yields nil without error in Go; a nil found inside the chain errors.
+        if recv.is_nil() {
+            self.no_args(rest, &fin, &names[0])?;
+            return Ok(Value::Nil);
+        }
         let n = names.len();
         for name in &names[..n - 1] {
             recv = self.field(dot, recv, name, &[], None)?;

@@ -18,7 +18,7 @@ pub fn to_yaml(v: &Value) -> Result<String, String> {
             write_list(&mut out, v, 0, 0)?
         }
         other => {
-            out.push_str(&scalar(other, 0));
+            out.push_str(&scalar(other, 2));
             out.push('\n');
         }
     }
