@@ -239,7 +239,18 @@ impl Builder<'_> {
             self.accumulate_target(&cdir, &ck, acc)?;
         }
         self.run_transformers(dir, k, acc)?;
-        acc.vars.extend(k.vars.iter().cloned());
+        for v in &k.vars {
+            vars::attach(&mut acc.resources, v)?;
+            let name = v.get("name").and_then(Value::as_str).unwrap_or("");
+            if acc
+                .vars
+                .iter()
+                .any(|x| x.get("name").and_then(Value::as_str) == Some(name))
+            {
+                return Err(build_err!("var '{name}' already encountered"));
+            }
+            acc.vars.push(v.clone());
+        }
         Ok(())
     }
 

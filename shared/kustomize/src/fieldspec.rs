@@ -114,7 +114,7 @@ fn walk(
     };
     let missing = map.get(key).is_none_or(Value::is_null);
     if missing {
-        if !create {
+        if !create || is_list {
             return Ok(());
         }
         let fresh = if rest.is_empty() {

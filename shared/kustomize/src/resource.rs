@@ -170,6 +170,8 @@ pub struct Resource {
     pub prefixes: Vec<String>,
     /// See `prefixes`.
     pub suffixes: Vec<String>,
+    /// Vars (by name) whose objref matched this resource where they were declared.
+    pub ref_var_names: Vec<String>,
     /// Set for objects from `generators:`/`transformers:` config files that are not resources.
     pub is_local_config: bool,
 }
@@ -184,6 +186,7 @@ impl Resource {
             behavior: Behavior::Create,
             prefixes: Vec::new(),
             suffixes: Vec::new(),
+            ref_var_names: Vec::new(),
             is_local_config: false,
         }
     }

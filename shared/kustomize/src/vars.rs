@@ -8,15 +8,7 @@ use crate::resource::{Gvk, Resource};
 use serde_json::Value;
 use std::collections::HashMap;
 
-fn var_value(var: &Value, resources: &[Resource]) -> Result<(String, Value)> {
-    let name = var
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    if name.is_empty() {
-        return Err(build_err!("vars: a var needs a name"));
-    }
+fn objref_selector(var: &Value) -> (Gvk, String, String) {
     let objref = var.get("objref").cloned().unwrap_or(Value::Null);
     let s = |k: &str| {
         objref
@@ -25,39 +17,68 @@ fn var_value(var: &Value, resources: &[Resource]) -> Result<(String, Value)> {
             .unwrap_or("")
             .to_string()
     };
-    let sel = {
-        let api = s("apiVersion");
-        let mut g = Gvk::from_api_version(&api, &s("kind"));
-        if api.is_empty() {
-            g.group = s("group");
-            g.version = s("version");
-        }
-        g
-    };
-    let (oname, ons) = (s("name"), s("namespace"));
-    let matches: Vec<&Resource> = resources
-        .iter()
-        .filter(|r| {
-            r.all_ids().iter().any(|id| {
+    let api = s("apiVersion");
+    let mut g = Gvk::from_api_version(&api, &s("kind"));
+    if api.is_empty() {
+        g.group = s("group");
+        g.version = s("version");
+    }
+    (g, s("name"), s("namespace"))
+}
+
+/// Marks the resource a var's objref selects, in the kustomization that declares
+/// the var (so later prefixes or other bases cannot make it ambiguous).
+pub fn attach(resources: &mut [Resource], var: &Value) -> Result<()> {
+    let name = var
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if name.is_empty() {
+        return Err(build_err!("vars: a var needs a name"));
+    }
+    let (sel, oname, ons) = objref_selector(var);
+    let matched: Vec<usize> = (0..resources.len())
+        .filter(|&i| {
+            resources[i].all_ids().iter().any(|id| {
                 id.gvk.is_selected_by(&sel)
                     && id.name == oname
-                    && (ons.is_empty() || id.namespace == ons)
+                    && (ons.is_empty()
+                        || id.effective_namespace()
+                            == crate::resource::ResId {
+                                gvk: id.gvk.clone(),
+                                name: String::new(),
+                                namespace: ons.clone(),
+                            }
+                            .effective_namespace())
             })
         })
         .collect();
-    let r = match matches.as_slice() {
-        [r] => *r,
-        [] => {
-            return Err(build_err!(
-                "var '{name}' cannot be mapped to a field in the set of known resources"
-            ));
-        }
+    match matched.as_slice() {
+        [i] => resources[*i].ref_var_names.push(name),
+        [] => {}
         _ => {
             return Err(build_err!(
-                "var '{name}': objref matches more than one resource"
+                "found {} resId matches for var '{name}' (unable to disambiguate)",
+                matched.len()
             ));
         }
-    };
+    }
+    Ok(())
+}
+
+fn var_value(var: &Value, resources: &[Resource]) -> Result<(String, Value)> {
+    let name = var
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let r = resources
+        .iter()
+        .find(|r| r.ref_var_names.contains(&name))
+        .ok_or_else(|| {
+            build_err!("var '{name}' cannot be mapped to a field in the set of known resources")
+        })?;
     let path = var
         .get("fieldref")
         .and_then(|f| f.get("fieldpath"))
@@ -131,9 +152,7 @@ pub fn resolve(resources: &mut [Resource], vars: &[Value], specs: &[FieldSpec]) 
     let mut vals = HashMap::new();
     for var in vars {
         let (name, v) = var_value(var, resources)?;
-        if vals.insert(name.clone(), v).is_some() {
-            return Err(build_err!("var '{name}' already encountered"));
-        }
+        vals.insert(name, v);
     }
     for r in resources.iter_mut() {
         let gvk = r.gvk();
