@@ -9,7 +9,7 @@ use crate::kustomization::Kustomization;
 use crate::loader::{self, LoadRestrictor};
 use crate::patches::{self, PatchOptions};
 use crate::resource::{Behavior, Resource};
-use crate::transformers::{annotations, images, labels, namespace, prefix_suffix, replicas};
+use crate::transformers::labels;
 use crate::{plugins, sort, vars};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
@@ -81,7 +81,10 @@ impl Accumulator {
         };
         match r.behavior {
             Behavior::Merge => generators::merge_into(&mut self.resources[i], &r),
-            _ => generators::replace_into(&mut self.resources[i], &r),
+            _ => {
+                generators::replace_into(&mut self.resources[i], &r);
+                self.resources[i].origin = r.origin.clone();
+            }
         }
         Ok(())
     }
@@ -92,8 +95,12 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Vec<Value>> {
     let mut b = Builder {
         opts,
         stack: Vec::new(),
+        track: false,
     };
+    let root = &loader::join_clean(root, ".");
     let k = b.load(root, false)?;
+    let meta = |m: &str| k.build_metadata.iter().any(|x| x == m);
+    b.track = meta("transformerAnnotations");
     let mut acc = Accumulator::new();
     b.accumulate_target(root, &k, &mut acc)?;
 
@@ -113,6 +120,12 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Vec<Value>> {
                 .and_then(Value::as_str)
                 != Some("true")
     });
+    crate::origin::annotate(
+        &mut acc.resources,
+        root,
+        meta("originAnnotations"),
+        meta("transformerAnnotations"),
+    );
     sort::apply(&mut acc.resources, k.sort_options.as_ref(), opts.reorder)?;
     let mut out: Vec<Value> = acc.resources.into_iter().map(|r| r.obj).collect();
     if k.build_metadata.iter().any(|m| m == "managedByLabel") {
@@ -142,6 +155,8 @@ fn set_label(o: &mut Value, k: &str, v: &str) {
 pub(crate) struct Builder<'a> {
     pub opts: &'a BuildOptions,
     stack: Vec<PathBuf>,
+    /// Record which transformers change which resources (transformerAnnotations).
+    pub track: bool,
 }
 
 impl Builder<'_> {
@@ -160,7 +175,9 @@ impl Builder<'_> {
             path: file.clone(),
             source: e,
         })?;
-        Kustomization::parse(&text, &file.display().to_string())
+        let mut k = Kustomization::parse(&text, &file.display().to_string())?;
+        k.file = file;
+        Ok(k)
     }
 
     fn enter(&mut self, dir: &Path) -> Result<()> {
@@ -276,12 +293,26 @@ impl Builder<'_> {
                 acc.append(r, &path.display().to_string())?;
             }
             acc.config.merge(&sub_acc.config);
-            acc.vars.extend(sub_acc.vars);
+            for v in sub_acc.vars {
+                let name = v.get("name").and_then(Value::as_str).unwrap_or("");
+                if acc
+                    .vars
+                    .iter()
+                    .any(|x| x.get("name").and_then(Value::as_str) == Some(name))
+                {
+                    return Err(build_err!(
+                        "{}: var '{name}' already encountered",
+                        path.display()
+                    ));
+                }
+                acc.vars.push(v);
+            }
             return Ok(());
         }
         let (file, text) = loader::read_file(dir, res, self.restrictor())?;
         let fname = file.display().to_string();
-        for r in load_resources(&text, &fname)? {
+        for mut r in load_resources(&text, &fname)? {
+            r.origin = Some(crate::origin::Origin::File(file.clone()));
             acc.append(r, &fname)?;
         }
         Ok(())
@@ -297,94 +328,26 @@ impl Builder<'_> {
         for g in &k.config_map_generator {
             let r =
                 generators::generate(GeneratorKind::ConfigMap, g, opts, dir, self.restrictor())?;
+            let mut r = r;
+            r.origin = Some(crate::origin::Origin::Generated {
+                configured_in: k.file.clone(),
+                kind: "ConfigMapGenerator".into(),
+                name: String::new(),
+            });
             acc.absorb(r, "configMapGenerator")?;
         }
         for g in &k.secret_generator {
-            let r = generators::generate(GeneratorKind::Secret, g, opts, dir, self.restrictor())?;
+            let mut r =
+                generators::generate(GeneratorKind::Secret, g, opts, dir, self.restrictor())?;
+            r.origin = Some(crate::origin::Origin::Generated {
+                configured_in: k.file.clone(),
+                kind: "SecretGenerator".into(),
+                name: String::new(),
+            });
             acc.absorb(r, "secretGenerator")?;
         }
         for g in &k.generators {
             plugins::run_generator_entry(self, dir, g, acc)?;
-        }
-        Ok(())
-    }
-
-    fn run_transformers(
-        &mut self,
-        dir: &Path,
-        k: &Kustomization,
-        acc: &mut Accumulator,
-    ) -> Result<()> {
-        let rs = self.restrictor();
-        for p in &k.patches_strategic_merge {
-            let (source, text) = match p {
-                Value::String(s) if !s.contains('\n') && !s.trim_start().starts_with('{') => {
-                    let (f, t) = loader::read_file(dir, s, rs)?;
-                    (f.display().to_string(), t)
-                }
-                Value::String(s) => ("inline patch".to_string(), s.clone()),
-                other => (
-                    "inline patch".to_string(),
-                    serde_json::to_string(other).unwrap_or_default(),
-                ),
-            };
-            let docs = crate::yaml::parse_documents(&text, &source)?;
-            patches::apply_smp_by_id(&mut acc.resources, &docs, &source, PatchOptions::default())?;
-        }
-        for p in &k.patches {
-            apply_patch_entry(dir, p, rs, &mut acc.resources)?;
-        }
-        if !k.namespace.is_empty() {
-            namespace::apply(
-                &mut acc.resources,
-                &k.namespace,
-                &acc.config.namespace,
-                &Default::default(),
-            )?;
-        }
-        prefix_suffix::apply(
-            &mut acc.resources,
-            &k.name_prefix,
-            "",
-            &acc.config.name_prefix,
-        )?;
-        prefix_suffix::apply(
-            &mut acc.resources,
-            "",
-            &k.name_suffix,
-            &acc.config.name_suffix,
-        )?;
-        labels::apply_pairs(
-            &mut acc.resources,
-            &k.common_labels,
-            &acc.config.common_labels,
-        )?;
-        for l in &k.labels {
-            apply_labels_entry(l, acc)?;
-        }
-        annotations::apply(
-            &mut acc.resources,
-            &k.common_annotations,
-            &acc.config.common_annotations,
-        )?;
-        for p in &k.patches_json6902 {
-            apply_patch_entry(dir, p, rs, &mut acc.resources)?;
-        }
-        for r in &k.replicas {
-            replicas::apply(&mut acc.resources, r, &acc.config.replicas)?;
-        }
-        for i in &k.images {
-            images::apply(
-                &mut acc.resources,
-                &images::ImageTag::from_value(i),
-                &acc.config.images,
-            )?;
-        }
-        if !k.replacements.is_empty() {
-            crate::replacements::apply_entries(dir, rs, &k.replacements, &mut acc.resources)?;
-        }
-        for t in &k.transformers {
-            plugins::run_transformer_entry(self, dir, t, acc)?;
         }
         Ok(())
     }

@@ -6,6 +6,8 @@ use serde_json::{Map, Value};
 /// A parsed kustomization (or component).
 #[derive(Debug, Clone, Default)]
 pub struct Kustomization {
+    /// The kustomization file (set by the loader).
+    pub file: std::path::PathBuf,
     /// `kind: Component`
     pub is_component: bool,
     /// resources + legacy bases
@@ -185,6 +187,7 @@ impl Kustomization {
         let mut images = list("images")?;
         images.extend(list("imageTags")?);
         Ok(Kustomization {
+            file: std::path::PathBuf::from(file),
             is_component,
             resources,
             components: strings("components")?,

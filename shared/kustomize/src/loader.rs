@@ -54,7 +54,13 @@ pub fn join_clean(base: &Path, rel: &str) -> PathBuf {
     for c in base.join(rel).components() {
         match c {
             Component::ParentDir => {
-                out.pop();
+                let last_is_normal =
+                    matches!(out.components().next_back(), Some(Component::Normal(_)));
+                if last_is_normal {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push("..");
+                }
             }
             Component::CurDir => {}
             other => out.push(other.as_os_str()),
@@ -114,6 +120,13 @@ pub fn read_file(dir: &Path, rel: &str, restrictor: LoadRestrictor) -> Result<(P
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joins_lexically() {
+        assert_eq!(join_clean(Path::new("a/b"), "../../c"), PathBuf::from("c"));
+        assert_eq!(join_clean(Path::new("a"), "../../c"), PathBuf::from("../c"));
+        assert_eq!(join_clean(Path::new("/a"), "../../c"), PathBuf::from("/c"));
+    }
 
     #[test]
     fn refuses_remote_and_escaping_paths() {

@@ -45,7 +45,11 @@ fn load_configs(b: &mut Builder<'_>, dir: &Path, entry: &Value) -> Result<Vec<Re
         return Ok(acc.resources);
     }
     let (file, text) = loader::read_file(dir, &s, b.restrictor())?;
-    load_resources(&text, &file.display().to_string())
+    let mut rs = load_resources(&text, &file.display().to_string())?;
+    for r in rs.iter_mut() {
+        r.origin = Some(crate::origin::Origin::File(file.clone()));
+    }
+    Ok(rs)
 }
 
 fn refuse_functions(c: &Resource) -> Result<()> {
@@ -86,7 +90,9 @@ pub fn run_generator_entry(
         let kind = c.gvk().kind;
         let mut args = c.obj.clone();
         if let Some(m) = args.as_object_mut() {
-            m.insert("name".into(), Value::String(c.name().to_string()));
+            if !m.get("name").is_some_and(Value::is_string) {
+                m.insert("name".into(), Value::String(c.name().to_string()));
+            }
             if !c.namespace().is_empty() {
                 m.insert("namespace".into(), Value::String(c.namespace().to_string()));
             }
@@ -100,7 +106,14 @@ pub fn run_generator_entry(
                 )));
             }
         };
-        let r = generators::generate(g, &args, None, dir, b.restrictor())?;
+        let mut r = generators::generate(g, &args, None, dir, b.restrictor())?;
+        if let Some(crate::origin::Origin::File(f)) = &c.origin {
+            r.origin = Some(crate::origin::Origin::Generated {
+                configured_in: f.clone(),
+                kind,
+                name: c.name().to_string(),
+            });
+        }
         acc.absorb(r, &format!("generator {}", c.cur_id()))?;
     }
     Ok(())

@@ -172,6 +172,10 @@ pub struct Resource {
     pub suffixes: Vec<String>,
     /// Vars (by name) whose objref matched this resource where they were declared.
     pub ref_var_names: Vec<String>,
+    /// Where the resource came from.
+    pub origin: Option<crate::origin::Origin>,
+    /// Built-in transformers that changed it.
+    pub transformations: Vec<crate::origin::Transformation>,
     /// Set for objects from `generators:`/`transformers:` config files that are not resources.
     pub is_local_config: bool,
 }
@@ -187,6 +191,8 @@ impl Resource {
             prefixes: Vec::new(),
             suffixes: Vec::new(),
             ref_var_names: Vec::new(),
+            origin: None,
+            transformations: Vec::new(),
             is_local_config: false,
         }
     }
