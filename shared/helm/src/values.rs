@@ -144,7 +144,8 @@ fn coalesce_globals(mut dest: Map, src: &Map) -> Map {
 
 /// Helm's `coalesce`: a chart's defaults and its subcharts' into `dest`.
 pub fn coalesce(c: &Chart, dest: Map, merge: bool) -> Result<Map, HelmError> {
-    coalesce_at(c, dest, false, merge)
+    // Helm 4.2 drops nils from chart defaults at every level when coalescing.
+    coalesce_at(c, dest, true, merge)
 }
 
 fn coalesce_at(c: &Chart, dest: Map, is_sub: bool, merge: bool) -> Result<Map, HelmError> {

@@ -516,10 +516,14 @@ impl State<'_> {
                 "error calling tpl: cannot retrieve Template.Name from values inside tpl function",
             )),
         };
-        let parsed = parse(&tname, text, &funcs::exists)
+        let mut parsed = parse(&tname, text, &funcs::exists)
             .map_err(|e| self.err(format!("error calling tpl: error during tpl function execution for {:?}: parse error at ({}:{}): {}", text, e.name, e.line, e.msg)))?;
         let mut overlay: Templates = self.overlay.as_deref().cloned().unwrap_or_default();
+        // The tpl text always owns its name, even when empty (Helm parses it
+        // first into a fresh set).
+        let root = Rc::new(std::mem::take(&mut parsed.root));
         add_parsed(&mut overlay, &tname, parsed);
+        overlay.insert(tname.clone(), root);
         let saved = self.overlay.replace(Rc::new(overlay));
         let r = self.run_named(&tname, vals, self.line);
         self.overlay = saved;

@@ -3,26 +3,20 @@
 //! sequences not indented under their key, literal blocks for multi-line
 //! strings and go-yaml's quoting rules.
 
-use regex::Regex;
-use std::sync::OnceLock;
-
+use super::scalar::{Writer, write_plain_token, write_string};
 use crate::template::gofmt::format_float_v;
 use crate::template::value::{MAX_DEPTH, Value};
 
 /// Encode a value as a YAML document (ends with a newline).
 pub fn to_yaml(v: &Value) -> Result<String, String> {
-    let mut out = String::new();
+    let mut w = Writer::new();
     match v {
-        Value::Map(_) | Value::Files(_) if !is_empty_coll(v) => write_map(&mut out, v, 0, 0)?,
-        Value::List(_) | Value::ApiVersions(_) if !is_empty_coll(v) => {
-            write_list(&mut out, v, 0, 0)?
-        }
-        other => {
-            out.push_str(&scalar(other, 2));
-            out.push('\n');
-        }
+        Value::Map(_) | Value::Files(_) if !is_empty_coll(v) => write_map(&mut w, v, 0, 0)?,
+        Value::List(_) | Value::ApiVersions(_) if !is_empty_coll(v) => write_list(&mut w, v, 0, 0)?,
+        other => write_scalar(&mut w, other, 2),
     }
-    Ok(out)
+    w.write_indent(0);
+    Ok(w.out)
 }
 
 fn is_empty_coll(v: &Value) -> bool {
@@ -36,11 +30,70 @@ fn is_empty_coll(v: &Value) -> bool {
 }
 
 fn entries(v: &Value) -> Vec<(String, Value)> {
-    match v {
+    let mut e: Vec<(String, Value)> = match v {
         Value::Map(_) => v.map_snapshot().unwrap_or_default().into_iter().collect(),
         Value::Files(f) => f.as_value_map().into_iter().collect(),
         _ => Vec::new(),
+    };
+    e.sort_by(|a, b| key_order(&a.0, &b.0));
+    e
+}
+
+/// go-yaml v2's `keyList.Less` for string keys: letters by code point,
+/// non-letters before letters, digit runs compared as numbers.
+fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (ar, br): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    for i in 0..ar.len().min(br.len()) {
+        if ar[i] == br[i] {
+            continue;
+        }
+        let (al, bl) = (ar[i].is_alphabetic(), br[i].is_alphabetic());
+        if al && bl {
+            return ar[i].cmp(&br[i]);
+        }
+        if al || bl {
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
+        }
+        let (mut an, mut bn) = (0i64, 0i64);
+        if ar[i] == '0' || br[i] == '0' {
+            let mut j = i;
+            while j > 0 && ar[j - 1].is_ascii_digit() {
+                j -= 1;
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && ar[ai].is_ascii_digit() {
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && br[bi].is_ascii_digit() {
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
+            bi += 1;
+        }
+        if an != bn {
+            return an.cmp(&bn);
+        }
+        if ai != bi {
+            return ai.cmp(&bi);
+        }
+        return ar[i].cmp(&br[i]);
     }
+    ar.len().cmp(&br.len())
 }
 
 fn items(v: &Value) -> Vec<Value> {
@@ -51,93 +104,61 @@ fn items(v: &Value) -> Vec<Value> {
     }
 }
 
-fn is_block_coll(v: &Value) -> bool {
-    matches!(
-        v,
-        Value::Map(_) | Value::List(_) | Value::Files(_) | Value::ApiVersions(_)
-    ) && !is_empty_coll(v)
+fn is_block_map(v: &Value) -> bool {
+    matches!(v, Value::Map(_) | Value::Files(_)) && !is_empty_coll(v)
 }
 
-fn write_map(out: &mut String, v: &Value, indent: usize, depth: usize) -> Result<(), String> {
+fn is_block_list(v: &Value) -> bool {
+    matches!(v, Value::List(_) | Value::ApiVersions(_)) && !is_empty_coll(v)
+}
+
+fn write_map(w: &mut Writer, v: &Value, indent: usize, depth: usize) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err("json: unsupported value: encountered a cycle".into());
     }
-    let mut first = true;
     for (k, val) in entries(v) {
-        if !first || !out.ends_with("- ") {
-            push_indent(out, indent);
-        }
-        first = false;
-        out.push_str(&quote_str(&k, true));
-        out.push(':');
-        match &val {
-            Value::Map(_) | Value::Files(_) if is_block_coll(&val) => {
-                out.push('\n');
-                write_map(out, &val, indent + 2, depth + 1)?;
-            }
-            Value::List(_) | Value::ApiVersions(_) if is_block_coll(&val) => {
-                out.push('\n');
-                write_list(out, &val, indent, depth + 1)?;
-            }
-            other => {
-                out.push(' ');
-                out.push_str(&scalar(other, indent + 2));
-                out.push('\n');
-            }
+        w.write_indent(indent);
+        write_string(w, &k, indent + 2, true);
+        w.write_indicator(":", false, false, false);
+        if is_block_map(&val) {
+            write_map(w, &val, indent + 2, depth + 1)?;
+        } else if is_block_list(&val) {
+            write_list(w, &val, indent, depth + 1)?;
+        } else {
+            write_scalar(w, &val, indent + 2);
         }
     }
     Ok(())
 }
 
-fn write_list(out: &mut String, v: &Value, indent: usize, depth: usize) -> Result<(), String> {
+fn write_list(w: &mut Writer, v: &Value, indent: usize, depth: usize) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err("json: unsupported value: encountered a cycle".into());
     }
-    let mut first = true;
     for item in items(v) {
-        if !first || !out.ends_with("- ") {
-            push_indent(out, indent);
-        }
-        first = false;
-        out.push_str("- ");
-        match &item {
-            Value::Map(_) | Value::Files(_) if is_block_coll(&item) => {
-                write_map(out, &item, indent + 2, depth + 1)?
-            }
-            Value::List(_) | Value::ApiVersions(_) if is_block_coll(&item) => {
-                write_list(out, &item, indent + 2, depth + 1)?
-            }
-            other => {
-                out.push_str(&scalar(other, indent + 2));
-                out.push('\n');
-            }
+        w.write_indent(indent);
+        w.write_indicator("-", true, false, true);
+        if is_block_map(&item) {
+            write_map(w, &item, indent + 2, depth + 1)?;
+        } else if is_block_list(&item) {
+            write_list(w, &item, indent + 2, depth + 1)?;
+        } else {
+            write_scalar(w, &item, indent + 2);
         }
     }
     Ok(())
 }
 
-fn push_indent(out: &mut String, n: usize) {
-    for _ in 0..n {
-        out.push(' ');
-    }
-}
-
-/// A scalar (or empty collection) in its go-yaml form; `indent` is for literal blocks.
-fn scalar(v: &Value, indent: usize) -> String {
+/// A scalar (or empty collection) in its go-yaml form.
+fn write_scalar(w: &mut Writer, v: &Value, indent: usize) {
     match v {
-        Value::Nil => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => json_number(*f),
-        Value::Str(s) => {
-            if s.contains('\n') {
-                literal(s, indent)
-            } else {
-                quote_str(s, false)
-            }
-        }
-        Value::Map(_) | Value::Files(_) => "{}".into(),
-        Value::List(_) | Value::ApiVersions(_) => "[]".into(),
+        Value::Str(s) => write_string(w, s, indent, false),
+        Value::Nil => write_plain_token(w, "null"),
+        Value::Bool(b) => write_plain_token(w, if *b { "true" } else { "false" }),
+        Value::Int(i) => write_plain_token(w, &i.to_string()),
+        Value::Float(f) => write_plain_token(w, &json_number(*f)),
+        Value::Map(_) | Value::Files(_) => write_plain_token(w, "{}"),
+        Value::List(_) | Value::ApiVersions(_) => write_plain_token(w, "[]"),
     }
 }
 
@@ -149,199 +170,10 @@ fn json_number(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { ".inf" } else { "-.inf" }.into();
     }
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        if f.abs() < 9.2e18 {
-            return format!("{}", f as i64);
-        }
-        return format_float_v(f);
+    if f.fract() == 0.0 && f.abs() < 9.2e18 {
+        return format!("{}", f as i64);
     }
     format_float_v(f)
-}
-
-fn literal(s: &str, indent: usize) -> String {
-    // go-yaml falls back to double quotes when a block scalar cannot hold the text.
-    let trailing_space_line = s.split('\n').any(|l| l.ends_with(' ') || l.ends_with('\t'));
-    if trailing_space_line
-        || s.chars().any(|c| is_special(c) && c != '\n')
-        || s.starts_with('\n') && s.trim().is_empty()
-    {
-        return double_quoted(s);
-    }
-    let mut head = String::from("|");
-    if s.starts_with(' ') || s.starts_with('\n') {
-        head.push('2');
-    }
-    let trailing = s.len() - s.trim_end_matches('\n').len();
-    match trailing {
-        0 => head.push('-'),
-        1 => {}
-        _ => head.push('+'),
-    }
-    let body = if trailing > 0 { &s[..s.len() - 1] } else { s };
-    let mut out = head;
-    for line in body.split('\n') {
-        out.push('\n');
-        if !line.is_empty() {
-            for _ in 0..indent {
-                out.push(' ');
-            }
-            out.push_str(line);
-        }
-    }
-    out
-}
-
-fn is_special(c: char) -> bool {
-    let u = c as u32;
-    !(c == '\t'
-        || c == '\n'
-        || (0x20..=0x7e).contains(&u)
-        || u == 0x85
-        || (0xa0..=0xd7ff).contains(&u)
-        || (0xe000..=0xfffd).contains(&u) && u != 0xfeff
-        || (0x10000..=0x10ffff).contains(&u))
-}
-
-fn resolves_non_string(s: &str) -> bool {
-    static FLOAT: OnceLock<Option<Regex>> = OnceLock::new();
-    static BASE60: OnceLock<Option<Regex>> = OnceLock::new();
-    static TIMESTAMP: OnceLock<Option<Regex>> = OnceLock::new();
-    if matches!(
-        s,
-        "" | "~"
-            | "null"
-            | "Null"
-            | "NULL"
-            | "y"
-            | "Y"
-            | "yes"
-            | "Yes"
-            | "YES"
-            | "n"
-            | "N"
-            | "no"
-            | "No"
-            | "NO"
-            | "true"
-            | "True"
-            | "TRUE"
-            | "false"
-            | "False"
-            | "FALSE"
-            | "on"
-            | "On"
-            | "ON"
-            | "off"
-            | "Off"
-            | "OFF"
-            | ".inf"
-            | ".Inf"
-            | ".INF"
-            | "+.inf"
-            | "+.Inf"
-            | "+.INF"
-            | "-.inf"
-            | "-.Inf"
-            | "-.INF"
-            | ".nan"
-            | ".NaN"
-            | ".NAN"
-            | "<<"
-    ) {
-        return true;
-    }
-    let first = s.as_bytes()[0];
-    if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
-        return false;
-    }
-    let plain = s.replace('_', "");
-    if crate::funcs::parse_go_int(&plain).is_some() {
-        return true;
-    }
-    let float = FLOAT
-        .get_or_init(|| Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").ok());
-    let base60 = BASE60
-        .get_or_init(|| Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").ok());
-    let ts =
-        TIMESTAMP.get_or_init(|| Regex::new(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$").ok());
-    [float, base60, ts].iter().any(|r| {
-        r.as_ref()
-            .is_some_and(|r| r.is_match(&plain) || r.is_match(s))
-    })
-}
-
-/// Can go-yaml's emitter write this string plain?
-fn plain_allowed(s: &str, key: bool) -> bool {
-    if s.is_empty() || s.starts_with([' ', '\t']) || s.ends_with([' ', '\t']) {
-        return false;
-    }
-    let b = s.as_bytes();
-    let first = b[0];
-    if b"#,[]{}&*!|>'\"%@`".contains(&first) {
-        return false;
-    }
-    if (first == b'-' || first == b'?' || first == b':')
-        && (b.len() == 1 || b[1] == b' ' || b[1] == b'\t')
-    {
-        return false;
-    }
-    if s.starts_with("---") || s.starts_with("...") {
-        return false;
-    }
-    if s.contains(": ")
-        || s.contains(" #")
-        || s.ends_with(':')
-        || s.contains(":\t")
-        || s.contains("\t#")
-    {
-        return false;
-    }
-    if key && (s.contains(['{', '}', '[', ']', ',']) || s.len() > 128) {
-        return false;
-    }
-    !s.chars().any(|c| is_special(c) || c == '\u{feff}')
-}
-
-fn quote_str(s: &str, key: bool) -> String {
-    if resolves_non_string(s) {
-        return double_quoted(s);
-    }
-    if plain_allowed(s, key) {
-        return s.to_string();
-    }
-    if s.chars().any(|c| is_special(c) || c == '\n')
-        || s.starts_with(' ') && s.trim().is_empty() && s.len() > 1
-    {
-        return double_quoted(s);
-    }
-    format!("'{}'", s.replace('\'', "''"))
-}
-
-fn double_quoted(s: &str) -> String {
-    let mut o = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            '\n' => o.push_str("\\n"),
-            '\t' => o.push_str("\\t"),
-            '\r' => o.push_str("\\r"),
-            '\0' => o.push_str("\\0"),
-            c if is_special(c) || c == '\u{feff}' => {
-                let u = c as u32;
-                if u <= 0xff {
-                    o.push_str(&format!("\\x{u:02X}"));
-                } else if u <= 0xffff {
-                    o.push_str(&format!("\\u{u:04X}"));
-                } else {
-                    o.push_str(&format!("\\U{u:08X}"));
-                }
-            }
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-    o
 }
 
 #[cfg(test)]

@@ -2,3 +2,4 @@
 
 pub mod emit;
 pub mod load;
+pub mod scalar;

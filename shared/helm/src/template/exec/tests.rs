@@ -120,3 +120,9 @@ fn errors_for_bad_input() {
             .contains("need x")
     );
 }
+
+#[test]
+fn nested_empty_tpl_does_not_recurse() {
+    let data = "Template: {Name: t, BasePath: b}\nempty: ''\nouter: 'a{{ tpl .empty . }}b'";
+    assert_eq!(ok("{{ tpl .outer . }}", data), "ab");
+}
