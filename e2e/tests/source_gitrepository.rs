@@ -1,0 +1,732 @@
+//! Scenario: source-controller reconciles GitRepositories against the real control plane
+//! and the Git fixtures. One controller runs in-process for the whole test binary,
+//! watching all namespaces; every test works in its own namespace.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use flux_api::source::GitRepository;
+use flux_testkit::git::{GitServer, SshGitServer, TestRepo};
+use flux_testkit::{ControlPlane, test_namespace};
+use k8s_openapi::api::core::v1::Secret;
+use kube::Api;
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
+use serde_json::json;
+use sha2::Digest;
+
+struct Controller {
+    storage: PathBuf,
+}
+
+/// Starts source-controller once per test binary, on its own thread and runtime.
+fn controller() -> &'static Controller {
+    static CONTROLLER: OnceLock<Controller> = OnceLock::new();
+    CONTROLLER.get_or_init(|| {
+        let cp = ControlPlane::shared();
+        let storage = tempfile::Builder::new()
+            .prefix("flux-source-e2e-")
+            .tempdir()
+            .unwrap()
+            .keep();
+        let args = [
+            "source-controller".to_string(),
+            format!("--kubeconfig={}", cp.kubeconfig_path().display()),
+            format!("--storage-path={}", storage.display()),
+            "--storage-addr=127.0.0.1:0".into(),
+            "--metrics-addr=127.0.0.1:0".into(),
+            "--health-addr=127.0.0.1:0".into(),
+            "--log-encoding=console".into(),
+            "--min-retry-delay=300ms".into(),
+            "--max-retry-delay=3s".into(),
+            "--requeue-dependency=2s".into(),
+            "--concurrent=4".into(),
+        ];
+        let args = <flux_source_controller::Args as clap::Parser>::parse_from(args);
+        std::thread::Builder::new()
+            .name("source-controller".into())
+            .spawn(move || {
+                let rt = tokio::runtime::Runtime::new().unwrap();
+                if let Err(e) = rt.block_on(args.run()) {
+                    eprintln!("source-controller stopped: {e:#}");
+                }
+            })
+            .unwrap();
+        Controller { storage }
+    })
+}
+
+struct Ctx {
+    client: kube::Client,
+    ns: String,
+    repos: Api<GitRepository>,
+}
+
+async fn setup(prefix: &str) -> Ctx {
+    controller();
+    let client = ControlPlane::shared().client().await;
+    let ns = test_namespace(&client, prefix).await;
+    let repos = Api::namespaced(client.clone(), &ns);
+    Ctx { client, ns, repos }
+}
+
+impl Ctx {
+    async fn secret(&self, name: &str, data: &[(&str, &str)]) {
+        let string_data: BTreeMap<_, _> = data.iter().map(|(k, v)| (*k, *v)).collect();
+        let secret: Secret = serde_json::from_value(json!({
+            "metadata": {"name": name}, "stringData": string_data
+        }))
+        .unwrap();
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.ns);
+        api.patch(
+            name,
+            &PatchParams::apply("e2e").force(),
+            &Patch::Apply(&secret),
+        )
+        .await
+        .unwrap();
+    }
+
+    async fn create(&self, name: &str, spec: serde_json::Value) -> GitRepository {
+        let obj: GitRepository = serde_json::from_value(json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": {"name": name}, "spec": spec
+        }))
+        .unwrap();
+        self.repos
+            .create(&PostParams::default(), &obj)
+            .await
+            .unwrap()
+    }
+
+    async fn annotate(&self, name: &str, token: &str) {
+        let patch =
+            json!({"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": token}}});
+        self.repos
+            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .unwrap();
+    }
+
+    /// Polls until `pred` holds; the timeout only guards against hangs.
+    async fn wait(
+        &self,
+        name: &str,
+        what: &str,
+        pred: impl Fn(&GitRepository) -> bool,
+    ) -> GitRepository {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let obj = self.repos.get(name).await.unwrap();
+            if pred(&obj) {
+                return obj;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}/{name} never became {what}; status: {}",
+                self.ns,
+                serde_json::to_string_pretty(&obj.status).unwrap()
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    async fn ready(&self, name: &str) -> GitRepository {
+        self.wait(name, "Ready", |o| {
+            condition(o, "Ready").is_some_and(|c| c.0 == "True")
+                && o.status.as_ref().and_then(|s| s.observed_generation) == o.metadata.generation
+        })
+        .await
+    }
+
+    async fn failing(&self, name: &str, cond: &str, reason: &str) -> GitRepository {
+        self.wait(name, &format!("{cond} with reason {reason}"), |o| {
+            let ready_false = condition(o, "Ready").is_some_and(|c| c.0 == "False");
+            ready_false && condition(o, cond).is_some_and(|c| c.1 == reason)
+        })
+        .await
+    }
+}
+
+/// (status, reason, message) of a condition.
+fn condition(obj: &GitRepository, type_: &str) -> Option<(String, String, String)> {
+    let status = obj.status.as_ref()?;
+    let c = status.conditions.iter().find(|c| c.type_ == type_)?;
+    Some((c.status.clone(), c.reason.clone(), c.message.clone()))
+}
+
+fn revision(obj: &GitRepository) -> String {
+    obj.status
+        .as_ref()
+        .and_then(|s| s.artifact.as_ref())
+        .map(|a| a.revision.clone())
+        .unwrap_or_default()
+}
+
+/// Downloads the artifact from its advertised URL, checks the digest and size, and
+/// returns the archive's files with their contents.
+async fn download(obj: &GitRepository) -> BTreeMap<String, String> {
+    let artifact = obj.status.as_ref().unwrap().artifact.clone().unwrap();
+    let bytes = reqwest::get(&artifact.url)
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let digest = format!("sha256:{}", hex::encode(sha2::Sha256::digest(&bytes)));
+    assert_eq!(digest, artifact.digest, "digest of {}", artifact.url);
+    assert_eq!(artifact.size, Some(bytes.len() as i64));
+    let mut files = BTreeMap::new();
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        if entry.header().entry_type().is_file() {
+            let path = entry.path().unwrap().to_string_lossy().into_owned();
+            let mut content = String::new();
+            entry.read_to_string(&mut content).unwrap();
+            files.insert(path, content);
+        }
+    }
+    files
+}
+
+async fn seed(repo: &TestRepo) -> String {
+    repo.commit_files(&[("deploy/app.yaml", "kind: ConfigMap\n")], "initial")
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn http_basic_auth_ready_new_commits_requested_at_and_finalizer() {
+    let ctx = setup("src-basic").await;
+    let server = GitServer::builder()
+        .basic_auth("flux", "s3cr3t")
+        .start()
+        .await
+        .unwrap();
+    let repo = server.create_repo("app").await.unwrap();
+    let first = seed(&repo).await;
+    ctx.secret("creds", &[("username", "flux"), ("password", "s3cr3t")])
+        .await;
+    ctx.create(
+        "app",
+        json!({"url": repo.url(), "interval": "3s", "ref": {"branch": "main"}, "secretRef": {"name": "creds"}}),
+    )
+    .await;
+    let obj = ctx.ready("app").await;
+    assert_eq!(revision(&obj), format!("main@sha1:{first}"));
+    assert_eq!(
+        condition(&obj, "ArtifactInStorage").map(|c| c.0),
+        Some("True".into())
+    );
+    let artifact = obj.status.as_ref().unwrap().artifact.clone().unwrap();
+    assert_eq!(
+        artifact.path,
+        format!("gitrepository/{}/app/{first}.tar.gz", ctx.ns)
+    );
+    let files = download(&obj).await;
+    assert_eq!(files.get("deploy/app.yaml").unwrap(), "kind: ConfigMap\n");
+
+    // A new commit is picked up by the interval alone.
+    let second = repo
+        .commit_files(&[("deploy/app.yaml", "kind: Secret\n")], "second")
+        .await
+        .unwrap();
+    let obj = ctx
+        .wait("app", "at the second commit", |o| {
+            revision(o) == format!("main@sha1:{second}")
+        })
+        .await;
+    assert_eq!(
+        download(&obj).await.get("deploy/app.yaml").unwrap(),
+        "kind: Secret\n"
+    );
+
+    // requestedAt on an object with a long interval fetches at once.
+    ctx.repos
+        .patch(
+            "app",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"interval": "1h"}})),
+        )
+        .await
+        .unwrap();
+    ctx.ready("app").await;
+    let third = repo
+        .commit_files(&[("deploy/extra.yaml", "x: 1\n")], "third")
+        .await
+        .unwrap();
+    ctx.annotate("app", "token-1").await;
+    ctx.wait("app", "at the third commit", |o| {
+        revision(o) == format!("main@sha1:{third}")
+    })
+    .await;
+    let obj = ctx
+        .wait("app", "handled token-1", |o| {
+            o.status
+                .as_ref()
+                .and_then(|s| s.last_handled_reconcile_at.as_deref())
+                == Some("token-1")
+        })
+        .await;
+    assert_eq!(revision(&obj), format!("main@sha1:{third}"));
+
+    // A missing artifact file (emptyDir after a restart) is rebuilt.
+    let path = controller()
+        .storage
+        .join(&obj.status.as_ref().unwrap().artifact.as_ref().unwrap().path);
+    std::fs::remove_file(&path).unwrap();
+    ctx.annotate("app", "token-2").await;
+    ctx.wait("app", "rebuilt", |_| path.is_file()).await;
+    let obj = ctx.ready("app").await;
+    download(&obj).await;
+
+    // The finalizer removes the object's storage directory.
+    let dir = controller()
+        .storage
+        .join(format!("gitrepository/{}/app", ctx.ns));
+    assert!(dir.is_dir());
+    ctx.repos
+        .delete("app", &DeleteParams::default())
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ctx.repos.get_opt("app").await.unwrap().is_some() {
+        assert!(Instant::now() < deadline, "app was never deleted");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(!dir.exists(), "{} still exists", dir.display());
+}
+
+#[tokio::test]
+async fn bearer_token_https_custom_ca_and_ssh_become_ready() {
+    let ctx = setup("src-auth").await;
+
+    let bearer = GitServer::builder()
+        .bearer_token("t0ken")
+        .start()
+        .await
+        .unwrap();
+    let repo = bearer.create_repo("bearer").await.unwrap();
+    let sha = seed(&repo).await;
+    ctx.secret("bearer", &[("bearerToken", "t0ken")]).await;
+    ctx.create(
+        "bearer",
+        json!({"url": repo.url(), "interval": "1h", "ref": {"branch": "main"}, "secretRef": {"name": "bearer"}}),
+    )
+    .await;
+
+    let tls = GitServer::builder()
+        .require_client_cert()
+        .start()
+        .await
+        .unwrap();
+    let tls_repo = tls.create_repo("tls").await.unwrap();
+    let tls_sha = seed(&tls_repo).await;
+    let client_cert = tls.client_cert().unwrap();
+    ctx.secret(
+        "tls",
+        &[
+            ("ca.crt", tls.ca_pem().unwrap()),
+            ("tls.crt", &client_cert.cert_pem),
+            ("tls.key", &client_cert.key_pem),
+        ],
+    )
+    .await;
+    assert!(tls_repo.url().starts_with("https://"));
+    ctx.create(
+        "tls",
+        json!({"url": tls_repo.url(), "interval": "1h", "ref": {"branch": "main"}, "secretRef": {"name": "tls"}}),
+    )
+    .await;
+
+    let ssh = SshGitServer::start().await.unwrap();
+    let ssh_repo = ssh.create_repo("ssh").await.unwrap();
+    let ssh_sha = seed(&ssh_repo).await;
+    ctx.secret(
+        "ssh",
+        &[
+            ("identity", ssh.identity()),
+            ("known_hosts", ssh.known_hosts()),
+        ],
+    )
+    .await;
+    ctx.create(
+        "ssh",
+        json!({"url": ssh_repo.url(), "interval": "1h", "ref": {"branch": "main"}, "secretRef": {"name": "ssh"}}),
+    )
+    .await;
+
+    for (name, sha) in [("bearer", sha), ("tls", tls_sha), ("ssh", ssh_sha)] {
+        let obj = ctx.ready(name).await;
+        assert_eq!(revision(&obj), format!("main@sha1:{sha}"), "{name}");
+        let files = download(&obj).await;
+        assert!(files.contains_key("deploy/app.yaml"), "{name}: {files:?}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_fails_with_authentication_reason_and_recovers() {
+    let ctx = setup("src-badauth").await;
+    let server = GitServer::builder()
+        .basic_auth("flux", "right")
+        .start()
+        .await
+        .unwrap();
+    let repo = server.create_repo("app").await.unwrap();
+    let sha = seed(&repo).await;
+    ctx.create(
+        "app",
+        json!({"url": repo.url(), "interval": "1h", "ref": {"branch": "main"}, "secretRef": {"name": "creds"}}),
+    )
+    .await;
+    // No Secret yet.
+    let obj = ctx
+        .failing("app", "FetchFailed", "AuthenticationFailed")
+        .await;
+    assert!(
+        condition(&obj, "Ready").unwrap().2.contains("creds"),
+        "{obj:?}"
+    );
+
+    ctx.secret("creds", &[("username", "flux"), ("password", "wrong")])
+        .await;
+    let obj = ctx
+        .wait("app", "rejected by the server", |o| {
+            condition(o, "Ready").is_some_and(|c| {
+                c.0 == "False"
+                    && c.1 == "AuthenticationFailed"
+                    && c.2.contains("authentication")
+                    && !c.2.contains("wrong")
+            })
+        })
+        .await;
+    assert_eq!(
+        condition(&obj, "Stalled"),
+        None,
+        "auth failures are retried"
+    );
+
+    ctx.secret("creds", &[("username", "flux"), ("password", "right")])
+        .await;
+    let obj = ctx.ready("app").await;
+    assert_eq!(revision(&obj), format!("main@sha1:{sha}"));
+    assert_eq!(condition(&obj, "FetchFailed"), None);
+}
+
+#[tokio::test]
+async fn invalid_url_or_ref_stalls() {
+    let ctx = setup("src-stall").await;
+    let server = GitServer::start().await.unwrap();
+    let repo = server.create_repo("app").await.unwrap();
+    seed(&repo).await;
+    ctx.create(
+        "bad-url",
+        json!({"url": "http://bad host/repo.git", "interval": "1m"}),
+    )
+    .await;
+    ctx.create(
+        "bad-ref",
+        json!({"url": repo.url(), "interval": "1m", "ref": {"semver": ">= bar"}}),
+    )
+    .await;
+    for (name, reason, needle) in [
+        ("bad-url", "URLInvalid", "invalid Git URL"),
+        ("bad-ref", "GitOperationFailed", "semver '>= bar'"),
+    ] {
+        let obj = ctx
+            .wait(name, "Stalled", |o| {
+                condition(o, "Stalled").is_some_and(|c| c.0 == "True")
+            })
+            .await;
+        let stalled = condition(&obj, "Stalled").unwrap();
+        assert_eq!(stalled.1, reason, "{name}");
+        assert!(stalled.2.contains(needle), "{name}: {}", stalled.2);
+        assert_eq!(condition(&obj, "Ready").unwrap().0, "False");
+        assert_eq!(condition(&obj, "Reconciling"), None);
+    }
+}
+
+#[tokio::test]
+async fn refs_select_the_right_commit() {
+    let ctx = setup("src-refs").await;
+    let server = GitServer::start().await.unwrap();
+    let repo = server.create_repo("app").await.unwrap();
+    let c1 = seed(&repo).await;
+    repo.tag("v1.0.0").await.unwrap();
+    let c2 = repo
+        .commit_files(&[("deploy/app.yaml", "v: 1.1\n")], "1.1")
+        .await
+        .unwrap();
+    repo.annotated_tag("v1.1.0", "release 1.1").await.unwrap();
+    let c3 = repo
+        .commit_files(&[("deploy/app.yaml", "v: 2\n")], "2.0")
+        .await
+        .unwrap();
+    repo.tag("v2.0.0").await.unwrap();
+    let dev = repo.branch("dev").await.unwrap();
+    let dev_tip = repo
+        .commit_files(&[("dev.txt", "dev\n")], "dev work")
+        .await
+        .unwrap();
+    assert_eq!(dev, c3);
+    let cases = [
+        (
+            "branch",
+            json!({"branch": "dev"}),
+            format!("dev@sha1:{dev_tip}"),
+        ),
+        ("tag", json!({"tag": "v1.0.0"}), format!("v1.0.0@sha1:{c1}")),
+        (
+            "semver",
+            json!({"semver": ">=1.0.0 <2.0.0", "tag": "v2.0.0"}),
+            format!("v1.1.0@sha1:{c2}"),
+        ),
+        (
+            "name",
+            json!({"name": "refs/heads/dev", "branch": "main"}),
+            format!("refs/heads/dev@sha1:{dev_tip}"),
+        ),
+        (
+            "commit",
+            json!({"commit": c2, "name": "refs/heads/dev"}),
+            format!("sha1:{c2}"),
+        ),
+        (
+            "default",
+            json!({"branch": "main"}),
+            format!("main@sha1:{c3}"),
+        ),
+    ];
+    for (name, r, _) in &cases {
+        ctx.create(name, json!({"url": repo.url(), "interval": "1h", "ref": r}))
+            .await;
+    }
+    for (name, _, expected) in &cases {
+        let obj = ctx.ready(name).await;
+        assert_eq!(&revision(&obj), expected, "ref {name}");
+    }
+    let semver = download(&ctx.repos.get("semver").await.unwrap()).await;
+    assert_eq!(semver.get("deploy/app.yaml").unwrap(), "v: 1.1\n");
+}
+
+#[tokio::test]
+async fn ignore_rules_and_include() {
+    let ctx = setup("src-ignore").await;
+    let server = GitServer::start().await.unwrap();
+    let lib = server.create_repo("lib").await.unwrap();
+    lib.commit_files(
+        &[
+            ("manifests/lib.yaml", "lib: true\n"),
+            ("README.md", "lib readme\n"),
+        ],
+        "lib",
+    )
+    .await
+    .unwrap();
+    let app = server.create_repo("app").await.unwrap();
+    app.commit_files(
+        &[
+            ("deploy/app.yaml", "app: true\n"),
+            ("deploy/notes.txt", "notes\n"),
+            ("docs/guide.md", "guide\n"),
+            (".sourceignore", "docs/\n"),
+            ("deploy/.sourceignore", "*.txt\n"),
+            ("secret.env", "x\n"),
+        ],
+        "app",
+    )
+    .await
+    .unwrap();
+    ctx.create(
+        "lib",
+        json!({"url": lib.url(), "interval": "1h", "ref": {"branch": "main"}}),
+    )
+    .await;
+    ctx.create(
+        "app",
+        json!({
+            "url": app.url(), "interval": "1h", "ref": {"branch": "main"},
+            "ignore": "/secret.env\n",
+            "include": [{"repository": {"name": "lib"}, "fromPath": "manifests", "toPath": "vendor/lib"}]
+        }),
+    )
+    .await;
+    let obj = ctx.ready("app").await;
+    let files = download(&obj).await;
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert!(names.contains(&"deploy/app.yaml"), "{names:?}");
+    assert!(names.contains(&"vendor/lib/lib.yaml"), "{names:?}");
+    for gone in [
+        "deploy/notes.txt",
+        "docs/guide.md",
+        "secret.env",
+        "vendor/lib/README.md",
+        "README.md",
+    ] {
+        assert!(!names.contains(&gone), "{gone} in {names:?}");
+    }
+    let status = obj.status.unwrap();
+    assert_eq!(status.included_artifacts.len(), 1);
+    assert_eq!(status.observed_ignore.as_deref(), Some("/secret.env\n"));
+
+    // A new commit in the included repository is brought in.
+    let lib_sha = lib
+        .commit_files(&[("manifests/lib.yaml", "lib: 2\n")], "lib 2")
+        .await
+        .unwrap();
+    ctx.annotate("lib", "now").await;
+    let obj = ctx
+        .wait("app", "including lib's new revision", |o| {
+            o.status.as_ref().is_some_and(|s| {
+                s.included_artifacts
+                    .first()
+                    .is_some_and(|a| a.revision == format!("main@sha1:{lib_sha}"))
+            })
+        })
+        .await;
+    assert_eq!(
+        download(&obj).await.get("vendor/lib/lib.yaml").unwrap(),
+        "lib: 2\n"
+    );
+
+    // An include that does not exist waits with IncludeUnavailable.
+    ctx.create(
+        "orphan",
+        json!({"url": app.url(), "interval": "1h", "include": [{"repository": {"name": "missing"}}]}),
+    )
+    .await;
+    let obj = ctx
+        .failing("orphan", "IncludeUnavailable", "NotFound")
+        .await;
+    assert!(condition(&obj, "Ready").unwrap().2.contains("missing"));
+}
+
+/// A throw-away GnuPG home with one signing key.
+struct Gpg {
+    home: tempfile::TempDir,
+}
+
+impl Gpg {
+    fn new(email: &str) -> (Gpg, String) {
+        let home = tempfile::tempdir().unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        let gpg = Gpg { home };
+        let uid = format!("Signer <{email}>");
+        gpg.run(&["--quick-gen-key", &uid, "ed25519", "sign", "never"]);
+        let key = gpg.run(&["--armor", "--export", email]);
+        (gpg, key)
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("gpg")
+            .env("GNUPGHOME", self.home.path())
+            .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "gpg {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+impl Drop for Gpg {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("gpgconf")
+            .env("GNUPGHOME", self.home.path())
+            .args(["--kill", "gpg-agent"])
+            .output();
+    }
+}
+
+fn git(dir: &Path, args: &[&str], gnupg: &Path) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GNUPGHOME", gnupg)
+        .env("GIT_AUTHOR_NAME", "Signer")
+        .env("GIT_AUTHOR_EMAIL", "signer@example.com")
+        .env("GIT_COMMITTER_NAME", "Signer")
+        .env("GIT_COMMITTER_EMAIL", "signer@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+#[tokio::test]
+async fn pgp_verification_accepts_good_and_rejects_bad_signatures() {
+    let ctx = setup("src-pgp").await;
+    let (gpg, good_key) = Gpg::new("signer@example.com");
+    let (_other, other_key) = Gpg::new("other@example.com");
+    let server = GitServer::start().await.unwrap();
+    let repo = server.create_repo("signed").await.unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let bare = repo.bare_path().to_str().unwrap().to_string();
+    let g = |args: &[&str]| git(work.path(), args, gpg.home.path());
+    g(&["init", "--quiet", "-b", "main"]);
+    std::fs::write(work.path().join("app.yaml"), "signed: true\n").unwrap();
+    g(&["add", "-A"]);
+    g(&[
+        "-c",
+        "user.signingkey=signer@example.com",
+        "commit",
+        "--quiet",
+        "-S",
+        "-m",
+        "signed",
+    ]);
+    g(&["push", "--quiet", &bare, "main"]);
+
+    ctx.secret("good-keys", &[("author.asc", &good_key)]).await;
+    ctx.secret("bad-keys", &[("other.asc", &other_key)]).await;
+    for (name, keys) in [("good", "good-keys"), ("bad", "bad-keys")] {
+        ctx.create(
+            name,
+            json!({"url": repo.url(), "interval": "1h", "ref": {"branch": "main"},
+                   "verify": {"mode": "HEAD", "secretRef": {"name": keys}}}),
+        )
+        .await;
+    }
+    let good = ctx.ready("good").await;
+    let verified = condition(&good, "SourceVerified").unwrap();
+    assert_eq!(
+        (verified.0.as_str(), verified.1.as_str()),
+        ("True", "Succeeded")
+    );
+    assert!(
+        verified.2.contains("verified signature of"),
+        "{}",
+        verified.2
+    );
+    assert_eq!(
+        good.status.unwrap().source_verification_mode.as_deref(),
+        Some("HEAD")
+    );
+
+    let bad = ctx
+        .wait("bad", "rejected", |o| {
+            condition(o, "SourceVerified").is_some_and(|c| c.0 == "False")
+        })
+        .await;
+    assert_eq!(
+        condition(&bad, "SourceVerified").unwrap().1,
+        "VerificationError"
+    );
+    let ready = condition(&bad, "Ready").unwrap();
+    assert_eq!(
+        (ready.0.as_str(), ready.1.as_str()),
+        ("False", "VerificationError")
+    );
+    assert!(
+        bad.status.unwrap().artifact.is_none(),
+        "no artifact from an unverified commit"
+    );
+}
