@@ -176,7 +176,7 @@ impl Chart {
                     .map(|x| Value::from(x.as_str()))
                     .collect::<Vec<_>>(),
             ),
-            None => Value::Nil,
+            None => Value::from(Vec::new()),
         };
         let mut out = Map::new();
         out.insert("Name".into(), s(&m.name));
@@ -221,9 +221,10 @@ impl Chart {
                         })
                         .collect::<Vec<_>>(),
                 ),
-                None => Value::Nil,
+                None => Value::from(Vec::new()),
             },
         );
+        out.insert("IsRoot".into(), Value::Bool(!self.full_path.contains('/')));
         let deps = self.metadata.dependencies.as_deref().unwrap_or_default();
         out.insert(
             "Dependencies".into(),

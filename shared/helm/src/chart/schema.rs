@@ -20,6 +20,7 @@ fn to_json_depth(v: &Value, d: usize) -> J {
     }
     match v {
         Value::Nil => J::Null,
+        Value::Stringer(_, s) => J::String(s.to_string()),
         Value::Bool(b) => J::Bool(*b),
         Value::Int(i) => J::from(*i),
         Value::Float(f) => {

@@ -9,8 +9,8 @@ use crate::template::value::Value;
 
 /// Function names in this module.
 pub const NAMES: &[&str] = &[
-    "eq", "ne", "lt", "le", "gt", "ge", "not", "len", "index", "slice", "print", "printf",
-    "println", "html", "js", "urlquery", "call",
+    "eq", "ne", "lt", "le", "gt", "ge", "not", "len", "index", "print", "printf", "println",
+    "html", "js", "urlquery", "call",
 ];
 
 /// Dispatch.
@@ -25,7 +25,6 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
         "not" => want(a, 1).map(|_| Value::Bool(!a[0].truthy())),
         "len" => want(a, 1).and_then(|_| len(&a[0])),
         "index" => want_at_least(a, 1).and_then(|_| index(a)),
-        "slice" => want_at_least(a, 1).and_then(|_| slice(a)),
         "print" => Ok(Value::from(sprint(a))),
         "println" => Ok(Value::from(sprintln(a))),
         "printf" => match a.first() {
@@ -172,32 +171,6 @@ fn idx_int(v: &Value) -> Result<i64, String> {
             other.type_name()
         )),
     }
-}
-
-fn slice(a: &[Value]) -> FnResult {
-    let item = &a[0];
-    let idx: Result<Vec<i64>, String> = a[1..].iter().map(idx_int).collect();
-    let idx = idx?;
-    if idx.len() > 3 {
-        return Err(format!("too many slice indexes: {}", idx.len()));
-    }
-    let len = match item {
-        Value::Str(s) => s.len(),
-        Value::List(l) => l.len(),
-        Value::Nil => return Err("slice of untyped nil".into()),
-        other => return Err(format!("can't slice item of type {}", other.type_name())),
-    } as i64;
-    let lo = idx.first().copied().unwrap_or(0);
-    let hi = idx.get(1).copied().unwrap_or(len);
-    if lo < 0 || hi < lo || hi > len {
-        return Err(format!("invalid slice index: {lo} > {hi}"));
-    }
-    let (lo, hi) = (lo as usize, hi as usize);
-    Ok(match item {
-        Value::Str(s) => Value::from(s.get(lo..hi).ok_or("invalid slice index")?.to_string()),
-        Value::List(l) => Value::from(l[lo..hi].to_vec()),
-        _ => Value::Nil,
-    })
 }
 
 /// Go's `template.HTMLEscapeString`.

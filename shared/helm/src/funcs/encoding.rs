@@ -253,6 +253,7 @@ fn url_parse(s: &str) -> Value {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
     };
+    let (path, fragment) = path.split_once('#').unwrap_or((path, ""));
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let (userinfo, host) = hostpart.rsplit_once('@').unwrap_or(("", hostpart));
     for (k, v) in [
@@ -262,7 +263,7 @@ fn url_parse(s: &str) -> Value {
         ("path", path),
         ("query", query),
         ("opaque", ""),
-        ("fragment", ""),
+        ("fragment", fragment),
         ("userinfo", userinfo),
     ] {
         m.insert(k.into(), Value::from(v));
@@ -334,6 +335,9 @@ fn write_json(
         return Err("json: unsupported value: encountered a cycle".into());
     }
     match v {
+        Value::Stringer(m, _) => {
+            write_json(out, &Value::from(m.as_ref().clone()), esc, indent, level)?
+        }
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),

@@ -38,6 +38,7 @@ pub const NAMES: &[&str] = &[
     "chunk",
     "mustChunk",
     "mustSlice",
+    "slice",
 ];
 
 const MAX_LEN: i64 = 10_000_000;
@@ -134,9 +135,20 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
                     .collect::<Vec<_>>(),
             ))
         })(),
-        "mustSlice" => (|| {
+        "mustSlice" | "slice" => (|| {
             want_at_least(a, 1)?;
-            let l = arg_list(a, 0, "slice")?;
+            let l = match &a[0] {
+                Value::List(_) | Value::ApiVersions(_) => arg_list(a, 0, "slice")?,
+                other => {
+                    return Err(format!(
+                        "list should be type of slice or array but {}",
+                        other.kind_name()
+                    ));
+                }
+            };
+            if l.is_empty() {
+                return Ok(Value::Nil);
+            }
             let lo = a.get(1).map(to_i64).unwrap_or(0).max(0) as usize;
             let hi = a.get(2).map(to_i64).unwrap_or(l.len() as i64).max(0) as usize;
             if lo > hi || hi > l.len() {

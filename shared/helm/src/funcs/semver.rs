@@ -21,7 +21,16 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
             m.insert("Prerelease".into(), Value::from(v.pre.clone()));
             m.insert("Metadata".into(), Value::from(v.meta.clone()));
             m.insert("Original".into(), Value::from(v.original.clone()));
-            Ok(Value::from(m))
+            let mut s = format!("{}.{}.{}", v.major, v.minor, v.patch);
+            if !v.pre.is_empty() {
+                s.push('-');
+                s.push_str(&v.pre);
+            }
+            if !v.meta.is_empty() {
+                s.push('+');
+                s.push_str(&v.meta);
+            }
+            Ok(Value::Stringer(std::rc::Rc::new(m), std::rc::Rc::from(s)))
         })(),
         "semverCompare" => (|| {
             want(a, 2)?;

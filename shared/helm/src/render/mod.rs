@@ -256,12 +256,20 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
     let capabilities = map_of(vec![
         (
             "KubeVersion",
-            map_of(vec![
-                ("Version", Value::from(opts.kube_version.as_str())),
-                ("GitVersion", Value::from(opts.kube_version.as_str())),
-                ("Major", Value::from(major)),
-                ("Minor", Value::from(minor)),
-            ]),
+            Value::Stringer(
+                Rc::new(
+                    [
+                        ("Version", Value::from(opts.kube_version.as_str())),
+                        ("GitVersion", Value::from(opts.kube_version.as_str())),
+                        ("Major", Value::from(major)),
+                        ("Minor", Value::from(minor)),
+                    ]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+                ),
+                Rc::from(opts.kube_version.as_str()),
+            ),
         ),
         ("APIVersions", Value::ApiVersions(Rc::new(api))),
         (

@@ -384,6 +384,17 @@ impl State<'_> {
                 let v = m.try_borrow().ok().and_then(|m| m.get(name).cloned());
                 Ok(v.unwrap_or(Value::Nil))
             }
+            Value::Stringer(m, _) => {
+                if !rest.is_empty() || fin.is_some() {
+                    return Err(self.err(format!("{name} is not a method but has arguments")));
+                }
+                m.get(name).cloned().ok_or_else(|| {
+                    self.err(format!(
+                        "can't evaluate field {name} in type {}",
+                        recv.type_name()
+                    ))
+                })
+            }
             Value::Files(_) | Value::ApiVersions(_) => {
                 let mut args = Vec::with_capacity(rest.len() + 1);
                 for a in rest {
@@ -510,11 +521,11 @@ impl State<'_> {
     }
 
     fn tpl(&mut self, text: &str, vals: &Value) -> Result<String, ExecError> {
+        // Helm 4 parses the text under the running template's name; vals
+        // without `.Template` (e.g. `tpl $s .Values`) are fine.
         let tname = match vals.get("Template").get("Name") {
             Value::Str(s) => s.to_string(),
-            _ => return Err(self.err(
-                "error calling tpl: cannot retrieve Template.Name from values inside tpl function",
-            )),
+            _ => self.name.clone(),
         };
         let mut parsed = parse(&tname, text, &funcs::exists)
             .map_err(|e| self.err(format!("error calling tpl: error during tpl function execution for {:?}: parse error at ({}:{}): {}", text, e.name, e.line, e.msg)))?;

@@ -100,6 +100,7 @@ fn write_v(out: &mut String, v: &Value, depth: usize) {
         return;
     }
     match v {
+        Value::Stringer(_, s) => out.push_str(s),
         Value::Nil => out.push_str("<nil>"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),
@@ -460,10 +461,13 @@ fn float_verb(verb: char, spec: &Spec, f: f64) -> String {
             let s = exp_form(a, spec.prec.unwrap_or(6));
             if verb == 'E' { s.to_uppercase() } else { s }
         }
-        _ => match spec.prec {
-            None => format_float_v(a),
-            Some(p) => g_with_prec(a, p.max(1)),
-        },
+        _ => {
+            let s = match spec.prec {
+                None => format_float_v(a),
+                Some(p) => g_with_prec(a, p.max(1)),
+            };
+            if verb == 'G' { s.to_uppercase() } else { s }
+        }
     };
     format!("{}{body}", sign_prefix(spec, neg))
 }

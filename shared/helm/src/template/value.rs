@@ -34,6 +34,9 @@ pub enum Value {
     Files(Rc<Files>),
     /// Helm's `.Capabilities.APIVersions` (a `VersionSet` with a `Has` method).
     ApiVersions(Rc<Vec<String>>),
+    /// A Go struct with a `String()` method (`.Capabilities.KubeVersion`,
+    /// Sprig's `semver`): fields read like a map, printing uses the string.
+    Stringer(Rc<Map>, Rc<str>),
 }
 
 impl fmt::Debug for Value {
@@ -51,6 +54,7 @@ impl fmt::Debug for Value {
             },
             Value::Files(_) => write!(f, "Files"),
             Value::ApiVersions(_) => write!(f, "ApiVersions"),
+            Value::Stringer(_, s) => write!(f, "Stringer({s})"),
         }
     }
 }
@@ -124,6 +128,7 @@ impl Value {
             Value::Map(m) => m.try_borrow().map(|m| !m.is_empty()).unwrap_or(true),
             Value::Files(f) => !f.is_empty(),
             Value::ApiVersions(v) => !v.is_empty(),
+            Value::Stringer(..) => true,
         }
     }
 
@@ -147,6 +152,7 @@ impl Value {
             Value::Map(_) => "map[string]interface {}",
             Value::Files(_) => "engine.files",
             Value::ApiVersions(_) => "common.VersionSet",
+            Value::Stringer(..) => "*struct",
         }
     }
 
@@ -160,12 +166,14 @@ impl Value {
             Value::Str(_) => "string",
             Value::List(_) | Value::ApiVersions(_) => "slice",
             Value::Map(_) | Value::Files(_) => "map",
+            Value::Stringer(..) => "ptr",
         }
     }
 
     /// Look up a key of a map value (nil for anything else or a missing key).
     pub fn get(&self, key: &str) -> Value {
         match self {
+            Value::Stringer(m, _) => m.get(key).cloned().unwrap_or(Value::Nil),
             Value::Map(m) => m
                 .try_borrow()
                 .ok()

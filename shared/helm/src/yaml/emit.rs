@@ -153,6 +153,7 @@ fn write_list(w: &mut Writer, v: &Value, indent: usize, depth: usize) -> Result<
 fn write_scalar(w: &mut Writer, v: &Value, indent: usize) {
     match v {
         Value::Str(s) => write_string(w, s, indent, false),
+        Value::Stringer(_, s) => write_string(w, s, indent, false),
         Value::Nil => write_plain_token(w, "null"),
         Value::Bool(b) => write_plain_token(w, if *b { "true" } else { "false" }),
         Value::Int(i) => write_plain_token(w, &i.to_string()),
