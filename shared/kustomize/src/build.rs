@@ -7,6 +7,7 @@ use crate::error::{KustomizeError, Result, build_err};
 use crate::generators::{self, GeneratorKind};
 use crate::kustomization::Kustomization;
 use crate::loader::{self, LoadRestrictor};
+use crate::patch::schema::{Custom, Schema};
 use crate::patches::{self, PatchOptions};
 use crate::resource::{Behavior, Resource};
 use crate::transformers::labels;
@@ -96,9 +97,12 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Vec<Value>> {
         opts,
         stack: Vec::new(),
         track: false,
+        schema: Schema::Builtin,
+        schema_set: false,
     };
     let root = &loader::join_clean(root, ".");
     let k = b.load(root, false)?;
+    b.choose_schema(root, &k)?;
     let meta = |m: &str| k.build_metadata.iter().any(|x| x == m);
     b.track = meta("transformerAnnotations");
     let mut acc = Accumulator::new();
@@ -157,6 +161,10 @@ pub(crate) struct Builder<'a> {
     stack: Vec<PathBuf>,
     /// Record which transformers change which resources (transformerAnnotations).
     pub track: bool,
+    /// The schema strategic merge patches use.
+    pub schema: Schema,
+    /// Whether a kustomization already chose the schema (`openapi:`).
+    schema_set: bool,
 }
 
 impl Builder<'_> {
@@ -178,6 +186,27 @@ impl Builder<'_> {
         let mut k = Kustomization::parse(&text, &file.display().to_string())?;
         k.file = file;
         Ok(k)
+    }
+
+    /// kustomize's `openapi.SetSchema`: the root's `openapi` wins, otherwise
+    /// the first kustomization that sets one.
+    fn choose_schema(&mut self, dir: &Path, k: &Kustomization) -> Result<()> {
+        if self.schema_set {
+            return Ok(());
+        }
+        if let Some(path) = k.openapi.get("path").and_then(Value::as_str) {
+            let (file, text) = loader::read_file(dir, path, self.restrictor())?;
+            let custom = Custom::parse(&text, &file.display().to_string())?;
+            self.schema = Schema::Custom(std::rc::Rc::new(custom));
+            self.schema_set = true;
+        } else if k
+            .openapi
+            .get("version")
+            .is_some_and(|v| v.as_str() != Some(""))
+        {
+            self.schema_set = true;
+        }
+        Ok(())
     }
 
     fn enter(&mut self, dir: &Path) -> Result<()> {
@@ -247,6 +276,7 @@ impl Builder<'_> {
                 ));
             }
             let ck = self.load(&cdir, true)?;
+            self.choose_schema(&cdir, &ck)?;
             if !ck.is_component {
                 return Err(build_err!(
                     "{}: expected kind 'Component' for component '{c}', got 'Kustomization'",
@@ -281,6 +311,7 @@ impl Builder<'_> {
         let path = loader::join_clean(dir, res);
         if path.is_dir() {
             let sub = self.load(&path, false)?;
+            self.choose_schema(&path, &sub)?;
             if sub.is_component {
                 return Err(build_err!(
                     "{}: '{res}' is a Component; list it under 'components'",
@@ -359,6 +390,7 @@ pub(crate) fn apply_patch_entry(
     p: &Value,
     rs: LoadRestrictor,
     resources: &mut Vec<Resource>,
+    schema: &Schema,
 ) -> Result<()> {
     let path = p.get("path").and_then(Value::as_str);
     let inline = p.get("patch").and_then(Value::as_str);
@@ -380,6 +412,7 @@ pub(crate) fn apply_patch_entry(
         p.get("target").filter(|t| !t.is_null()),
         &source,
         opts,
+        schema,
     )
 }
 

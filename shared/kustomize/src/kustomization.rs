@@ -58,6 +58,8 @@ pub struct Kustomization {
     pub sort_options: Option<Value>,
     /// buildMetadata
     pub build_metadata: Vec<String>,
+    /// openapi (`path` or `version`)
+    pub openapi: Map<String, Value>,
 }
 
 const KNOWN: &[&str] = &[
@@ -213,6 +215,7 @@ impl Kustomization {
             vars: list("vars")?,
             sort_options: m.get("sortOptions").filter(|v| !v.is_null()).cloned(),
             build_metadata: strings("buildMetadata")?,
+            openapi: map("openapi")?,
         })
     }
 }

@@ -4,6 +4,7 @@
 use crate::error::{Result, build_err};
 use crate::loader::{self, LoadRestrictor};
 use crate::patch::json6902;
+use crate::patch::schema::Schema;
 use crate::patch::selector::Selector;
 use crate::patch::strategic_merge::{self, Merged};
 use crate::resource::{Gvk, ResId, Resource};
@@ -48,13 +49,18 @@ fn patch_id(p: &Value) -> ResId {
 
 /// Applies one strategic merge patch document to one resource; returns false when
 /// the resource is to be deleted.
-pub fn apply_smp(r: &mut Resource, patch: &Value, opts: PatchOptions) -> Result<bool> {
+pub fn apply_smp(
+    r: &mut Resource,
+    patch: &Value,
+    opts: PatchOptions,
+    schema: &Schema,
+) -> Result<bool> {
     let name = r.name().to_string();
     let ns = r.namespace().to_string();
     let kind = crate::resource::str_at(&r.obj, &["kind"]).to_string();
     let api_version = crate::resource::str_at(&r.obj, &["apiVersion"]).to_string();
     let before = r.cur_id();
-    if strategic_merge::merge(&mut r.obj, patch) == Merged::Delete {
+    if strategic_merge::merge(&mut r.obj, patch, schema) == Merged::Delete {
         return Ok(false);
     }
     if r.obj.as_object().is_some_and(|m| m.is_empty()) {
@@ -97,6 +103,7 @@ pub fn apply_smp_by_id(
     patches: &[Value],
     source: &str,
     opts: PatchOptions,
+    schema: &Schema,
 ) -> Result<()> {
     for p in patches {
         let id = patch_id(p);
@@ -119,7 +126,7 @@ pub fn apply_smp_by_id(
                 ));
             }
         };
-        if !apply_smp(&mut resources[i], p, opts)? {
+        if !apply_smp(&mut resources[i], p, opts, schema)? {
             resources.remove(i);
         }
     }
@@ -159,11 +166,12 @@ pub fn apply_patch(
     target: Option<&Value>,
     source: &str,
     opts: PatchOptions,
+    schema: &Schema,
 ) -> Result<()> {
     let Some(target) = target else {
         return match parsed {
             Parsed::Json6902(_) => Err(build_err!("{source}: a JSON 6902 patch needs a target")),
-            Parsed::Smp(docs) => apply_smp_by_id(resources, docs, source, opts),
+            Parsed::Smp(docs) => apply_smp_by_id(resources, docs, source, opts, schema),
         };
     };
     let sel = Selector::from_value(target)?;
@@ -186,7 +194,7 @@ pub fn apply_patch(
             Parsed::Smp(docs) => {
                 let mut keep = true;
                 for d in docs {
-                    if !apply_smp(&mut resources[i], d, opts)? {
+                    if !apply_smp(&mut resources[i], d, opts, schema)? {
                         keep = false;
                         break;
                     }

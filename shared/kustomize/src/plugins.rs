@@ -196,6 +196,7 @@ pub fn run_transformer_entry(
                     &Value::Object(entry),
                     rs,
                     &mut acc.resources,
+                    &b.schema,
                 )?;
             }
             "PatchStrategicMergeTransformer" => {
@@ -219,6 +220,7 @@ pub fn run_transformer_entry(
                     &docs,
                     "PatchStrategicMergeTransformer",
                     PatchOptions::default(),
+                    &b.schema,
                 )?;
             }
             "ReplacementTransformer" => {

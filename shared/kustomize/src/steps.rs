@@ -47,6 +47,7 @@ impl Builder<'_> {
         let rs = self.restrictor();
         let kf = k.file.clone();
         let t = self.track;
+        let schema = self.schema.clone();
         tracked(t, &kf, "PatchStrategicMergeTransformer", acc, |acc| {
             for p in &k.patches_strategic_merge {
                 let (source, text) = match p {
@@ -66,6 +67,7 @@ impl Builder<'_> {
                     &docs,
                     &source,
                     PatchOptions::default(),
+                    &schema,
                 )?;
             }
             Ok(())
@@ -73,7 +75,7 @@ impl Builder<'_> {
 
         tracked(t, &kf, "PatchTransformer", acc, |acc| {
             for p in &k.patches {
-                apply_patch_entry(dir, p, rs, &mut acc.resources)?;
+                apply_patch_entry(dir, p, rs, &mut acc.resources, &schema)?;
             }
             Ok(())
         })?;
@@ -133,7 +135,7 @@ impl Builder<'_> {
 
         tracked(t, &kf, "PatchJson6902Transformer", acc, |acc| {
             for p in &k.patches_json6902 {
-                apply_patch_entry(dir, p, rs, &mut acc.resources)?;
+                apply_patch_entry(dir, p, rs, &mut acc.resources, &schema)?;
             }
             Ok(())
         })?;
