@@ -43,6 +43,29 @@ async fn http_basic_auth_ready_new_commits_requested_at_and_finalizer() {
     );
     let files = download(&obj).await;
     assert_eq!(files.get("deploy/app.yaml").unwrap(), "kind: ConfigMap\n");
+    // NewArtifact was sent to --events-addr in Flux's event format.
+    let events = controller().events.lock().unwrap().clone();
+    let new_artifact = events
+        .iter()
+        .find(|e| {
+            e["reason"] == "NewArtifact"
+                && e["involvedObject"]["namespace"] == ctx.ns.as_str()
+                && e["involvedObject"]["name"] == "app"
+        })
+        .unwrap_or_else(|| panic!("no NewArtifact event for app in {events:?}"));
+    assert_eq!(new_artifact["severity"], "info");
+    assert_eq!(
+        new_artifact["message"],
+        "stored artifact for commit 'initial'"
+    );
+    assert_eq!(
+        new_artifact["metadata"]["source.toolkit.fluxcd.io/revision"],
+        format!("main@sha1:{first}").as_str()
+    );
+    assert_eq!(
+        new_artifact["metadata"]["source.toolkit.fluxcd.io/digest"],
+        artifact.digest.as_str()
+    );
 
     // A new commit is picked up by the interval alone.
     let second = repo

@@ -2,9 +2,9 @@
 //! namespaces, waiting on conditions, downloading artifacts, and signing with GnuPG.
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use flux_api::source::GitRepository;
@@ -17,7 +17,59 @@ use serde_json::json;
 use sha2::Digest;
 
 pub struct Controller {
+    /// `--storage-path`.
     pub storage: PathBuf,
+    /// Flux events POSTed to `--events-addr`.
+    pub events: Arc<Mutex<Vec<serde_json::Value>>>,
+}
+
+/// A minimal HTTP receiver standing in for notification-controller: it keeps the JSON
+/// bodies POSTed to it and answers 200.
+fn event_receiver() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("http://{}/", listener.local_addr().unwrap());
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let store = events.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let store = store.clone();
+            std::thread::spawn(move || serve_events(stream, &store));
+        }
+    });
+    (addr, events)
+}
+
+fn serve_events(stream: std::net::TcpStream, store: &Mutex<Vec<serde_json::Value>>) {
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    loop {
+        let mut length = 0usize;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = header.split_once(':')
+                && k.eq_ignore_ascii_case("content-length")
+            {
+                length = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        store
+            .lock()
+            .unwrap()
+            .push(serde_json::from_slice(&body).unwrap());
+        writer
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+            .unwrap();
+    }
 }
 
 /// Starts source-controller once per test binary, on its own thread and runtime.
@@ -30,6 +82,7 @@ pub fn controller() -> &'static Controller {
             .tempdir()
             .unwrap()
             .keep();
+        let (events_addr, events) = event_receiver();
         let args = [
             "source-controller".to_string(),
             format!("--kubeconfig={}", cp.kubeconfig_path().display()),
@@ -42,6 +95,7 @@ pub fn controller() -> &'static Controller {
             "--max-retry-delay=3s".into(),
             "--requeue-dependency=2s".into(),
             "--concurrent=4".into(),
+            format!("--events-addr={events_addr}"),
         ];
         let args = <flux_source_controller::Args as clap::Parser>::parse_from(args);
         std::thread::Builder::new()
@@ -53,7 +107,7 @@ pub fn controller() -> &'static Controller {
                 }
             })
             .unwrap();
-        Controller { storage }
+        Controller { storage, events }
     })
 }
 
