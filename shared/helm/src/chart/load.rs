@@ -88,6 +88,7 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, 
     let mut have_chart_yaml = false;
     let mut subcharts: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
     let mut requirements: Option<Vec<u8>> = None;
+    let mut archives: Vec<(String, Vec<u8>)> = Vec::new();
     for (name, data) in files {
         let text = || String::from_utf8_lossy(&data).into_owned();
         match name.as_str() {
@@ -126,11 +127,10 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, 
                 }
                 if inner.is_empty() {
                     if sub.ends_with(".tgz") {
-                        return Err(HelmError::Chart(format!(
-                            "subchart archive charts/{sub}: .tgz subcharts are not supported yet"
-                        )));
+                        archives.push((sub.to_string(), data));
+                    } else {
+                        c.files.insert(name.clone(), data);
                     }
-                    c.files.insert(name.clone(), data);
                     continue;
                 }
                 subcharts
@@ -177,7 +177,87 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, 
         })?;
         c.dependencies.push(sc);
     }
+    for (sub, data) in archives {
+        let ctx = |e: String| {
+            HelmError::Chart(format!(
+                "error unpacking subchart {sub} in {}: {e}",
+                c.name()
+            ))
+        };
+        let files = archive_files(&data).map_err(ctx)?;
+        let sc = load_files(files, &c.full_path).map_err(|e| ctx(e.to_string()))?;
+        c.dependencies.push(sc);
+    }
     Ok(c)
+}
+
+/// Largest total size accepted from a chart archive.
+const MAX_ARCHIVE_BYTES: u64 = 256 << 20;
+
+/// Read a chart archive (`.tgz`): files relative to the chart's top directory.
+pub fn archive_files(data: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    use std::io::Read;
+    let gz = flate2::read::GzDecoder::new(data);
+    let mut ar = tar::Archive::new(gz);
+    let mut out = Vec::new();
+    let mut total = 0u64;
+    let entries = ar
+        .entries()
+        .map_err(|e| format!("cannot read archive: {e}"))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| format!("cannot read archive: {e}"))?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry
+            .path()
+            .map_err(|e| format!("bad path in archive: {e}"))?
+            .to_string_lossy()
+            .replace('\\', "/");
+        if path.starts_with('/') || path.split('/').any(|p| p == "..") {
+            return Err(format!(
+                "chart illegally contains content outside the base directory: {path:?}"
+            ));
+        }
+        let Some((_, rel)) = path.split_once('/') else {
+            continue;
+        };
+        if rel.is_empty() {
+            continue;
+        }
+        total += entry.size();
+        if total > MAX_ARCHIVE_BYTES {
+            return Err("chart archive is too large".into());
+        }
+        let mut buf = Vec::new();
+        entry
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("cannot read {path}: {e}"))?;
+        let buf = buf
+            .strip_prefix(b"\xef\xbb\xbf")
+            .map(<[u8]>::to_vec)
+            .unwrap_or(buf);
+        out.push((rel.to_string(), buf));
+    }
+    if out.is_empty() {
+        return Err("no files in chart archive".into());
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Load a chart from a directory or a `.tgz` archive.
+pub fn load_path(path: &Path) -> Result<Chart, HelmError> {
+    if path.is_file() {
+        let data = std::fs::read(path).map_err(|e| HelmError::Io {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        let files = archive_files(&data)
+            .map_err(|e| HelmError::Chart(format!("{}: {e}", path.display())))?;
+        return load_files(files, "");
+    }
+    load_dir(path)
 }
 
 fn validate(md: &Metadata) -> Result<(), HelmError> {

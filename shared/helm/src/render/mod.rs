@@ -11,7 +11,7 @@ use crate::chart::Chart;
 use crate::chart::deps::{
     check_dependencies, is_compatible_range, process_enabled, process_import_values,
 };
-use crate::chart::load::load_dir;
+use crate::chart::load::load_path;
 use crate::chart::schema::{to_json, validate};
 use crate::error::HelmError;
 use crate::files::Files;
@@ -215,7 +215,7 @@ fn crd_objects(c: &Chart, out: &mut Vec<(String, String)>) {
 }
 
 fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, HelmError> {
-    let mut chart = load_dir(chart_dir)?;
+    let mut chart = load_path(chart_dir)?;
     if let Some(t) = chart.metadata.chart_type.as_deref()
         && !t.is_empty()
         && t != "application"
