@@ -12,6 +12,7 @@ pub mod leader;
 pub mod logging;
 pub mod metrics;
 pub mod probes;
+pub mod process_metrics;
 pub mod reconcile;
 pub mod shutdown;
 

@@ -6,9 +6,20 @@ use prometheus_client::encoding::text::encode;
 use prometheus_client::registry::Registry;
 
 /// A cloneable handle on the process-wide metrics registry.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Metrics {
     registry: Arc<Mutex<Registry>>,
+}
+
+impl Default for Metrics {
+    /// A registry that already holds the process collector.
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        registry.register_collector(Box::new(crate::process_metrics::ProcessCollector));
+        Metrics {
+            registry: Arc::new(Mutex::new(registry)),
+        }
+    }
 }
 
 impl std::fmt::Debug for Metrics {

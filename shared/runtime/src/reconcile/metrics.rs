@@ -165,6 +165,7 @@ mod tests {
         m.record_condition(&obj, "Ready", "True");
         m.record_suspend(&obj, false);
         let text = metrics.render();
+        assert!(text.contains("process_resident_memory_bytes "), "{text}");
         assert!(text.contains("gotk_reconcile_duration_seconds_count{kind=\"GitRepository\",name=\"podinfo\",namespace=\"default\"} 1"), "{text}");
         assert!(text.contains("gotk_reconcile_condition{kind=\"GitRepository\",name=\"podinfo\",namespace=\"default\",type=\"Ready\",status=\"True\"} 1"), "{text}");
         assert!(text.contains("controller_runtime_reconcile_total{controller=\"gitrepository\",result=\"success\"} 1"), "{text}");

@@ -69,6 +69,43 @@ macro_rules! impl_flux_object {
 
 impl_flux_object!(flux_api::source::GitRepository);
 
+// Kustomization has `spec.retryInterval`, which defaults to the interval (Flux's
+// `GetRetryInterval`), so it is implemented by hand.
+impl FluxObject for flux_api::kustomize::Kustomization {
+    fn interval(&self) -> &str {
+        &self.spec.interval
+    }
+    fn retry_interval(&self) -> Option<&str> {
+        Some(
+            self.spec
+                .retry_interval
+                .as_deref()
+                .unwrap_or(&self.spec.interval),
+        )
+    }
+    fn suspended(&self) -> bool {
+        self.spec.suspend
+    }
+    fn observed_generation(&self) -> Option<i64> {
+        self.status.as_ref().and_then(|s| s.observed_generation)
+    }
+    fn set_observed_generation(&mut self, generation: i64) {
+        self.status
+            .get_or_insert_with(Default::default)
+            .observed_generation = Some(generation);
+    }
+    fn last_handled_reconcile_at(&self) -> Option<&str> {
+        self.status
+            .as_ref()
+            .and_then(|s| s.last_handled_reconcile_at.as_deref())
+    }
+    fn set_last_handled_reconcile_at(&mut self, token: String) {
+        self.status
+            .get_or_insert_with(Default::default)
+            .last_handled_reconcile_at = Some(token);
+    }
+}
+
 /// The `reconcile.fluxcd.io/requestedAt` token of an object, if any.
 pub fn requested_at<K: Resource>(obj: &K) -> Option<&str> {
     obj.meta()
