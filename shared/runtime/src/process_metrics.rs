@@ -41,13 +41,7 @@ impl ProcessStats {
 /// Clock ticks per second: 100 on every Linux architecture Kubernetes runs on.
 const CLOCK_TICKS: f64 = 100.0;
 
-fn parse(
-    stat: &str,
-    status: &str,
-    _uptime: &str,
-    proc_stat: &str,
-    open_fds: u64,
-) -> Option<ProcessStats> {
+fn parse(stat: &str, status: &str, proc_stat: &str, open_fds: u64) -> Option<ProcessStats> {
     // Fields after the command name, which is in parentheses and may contain spaces.
     let after = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = after.split_whitespace().collect();
