@@ -262,7 +262,7 @@ async fn invalid_url_or_ref_stalls() {
     seed(&repo).await;
     ctx.create(
         "bad-url",
-        json!({"url": "http://bad host/repo.git", "interval": "1m"}),
+        json!({"url": "http://bad host/repo.git", "interval": "1m", "secretRef": {"name": "missing"}}),
     )
     .await;
     ctx.create(

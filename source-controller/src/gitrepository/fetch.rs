@@ -27,22 +27,18 @@ pub struct Fetched {
     pub commit: Option<Commit>,
 }
 
-/// Runs the fetch step for `obj` into `dir` (an empty directory).
-pub async fn reconcile_source(
-    obj: &mut GitRepository,
-    auth: AuthOptions,
-    config_changed: bool,
-    dir: &Path,
-) -> Result<Fetched, ReconcileError> {
-    let url = obj.spec.url.clone();
-    if let Err(why) = decide::validate_url(&url) {
+/// Checks what retrying cannot fix, before any Secret is read: the URL, the provider and
+/// the ref. Failures stall.
+pub fn check_spec(obj: &GitRepository) -> Result<(), ReconcileError> {
+    let url = &obj.spec.url;
+    if let Err(why) = decide::validate_url(url) {
         return Err(ReconcileError::stalling(
             URL_INVALID_REASON,
-            format!("invalid Git URL '{}': {why}", flux_git::redact_url(&url)),
+            format!("invalid Git URL '{}': {why}", flux_git::redact_url(url)),
         )
         .with_condition(FETCH_FAILED_CONDITION));
     }
-    let provider = obj.provider().to_string();
+    let provider = obj.provider();
     if provider != PROVIDER_GENERIC {
         return Err(ReconcileError::stalling(
             INVALID_PROVIDER_CONFIGURATION_REASON,
@@ -54,6 +50,19 @@ pub async fn reconcile_source(
     if let Err(e) = reference.strategy() {
         return Err(decide::git_error(&e, "invalid spec.ref"));
     }
+    Ok(())
+}
+
+/// Runs the fetch step for `obj` into `dir` (an empty directory); [`check_spec`] ran
+/// before.
+pub async fn reconcile_source(
+    obj: &mut GitRepository,
+    auth: AuthOptions,
+    config_changed: bool,
+    dir: &Path,
+) -> Result<Fetched, ReconcileError> {
+    let url = obj.spec.url.clone();
+    let reference = decide::git_reference(obj.spec.reference.as_ref());
     let current = obj
         .status
         .as_ref()

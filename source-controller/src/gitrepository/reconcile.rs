@@ -31,6 +31,7 @@ impl Reconciler<GitRepository> for GitRepositoryReconciler {
         obj: &mut GitRepository,
     ) -> Result<Success, ReconcileError> {
         artifact::reconcile_storage(&self.storage, self.retention, obj).await?;
+        fetch::check_spec(obj)?;
         let includes = include::fetch_includes(ctx, obj).await?;
         let included: Vec<_> = includes.iter().map(|i| i.artifact.clone()).collect();
         let config_changed = decide::content_config_changed(obj, &included);
