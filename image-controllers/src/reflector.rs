@@ -1,28 +1,3 @@
 //! The `image-reflector-controller` binary's flags and entry point.
 
-use clap::Parser;
-use flux_runtime::bootstrap::idle_until_shutdown;
-use flux_runtime::{ControllerOptions, run_controller};
-
-/// The controller's name, used for logs, leases and field managers.
-pub const CONTROLLER_NAME: &str = "image-reflector-controller";
-
-/// Command-line flags of `image-reflector-controller`.
-#[derive(Debug, Parser)]
-#[command(
-    name = "image-reflector-controller",
-    version,
-    about = "Flux-compatible image-reflector-controller"
-)]
-pub struct Args {
-    /// Flags shared by every controller.
-    #[command(flatten)]
-    pub controller: ControllerOptions,
-}
-
-impl Args {
-    /// Runs the controller until a shutdown signal.
-    pub async fn run(self) -> anyhow::Result<()> {
-        run_controller(CONTROLLER_NAME, &self.controller, "", idle_until_shutdown).await
-    }
-}
+flux_runtime::idle_controller!("image-reflector-controller");

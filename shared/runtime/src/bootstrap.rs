@@ -162,3 +162,36 @@ where
         }
     }
 }
+
+/// Declares `CONTROLLER_NAME` and the `Args` of a controller that has no reconcilers
+/// yet: it takes the common flags, connects, serves health and metrics, and waits for
+/// SIGTERM. The calling crate needs `clap` and `anyhow`.
+#[macro_export]
+macro_rules! idle_controller {
+    ($name:literal) => {
+        /// The controller's name, used for logs, leases and field managers.
+        pub const CONTROLLER_NAME: &str = $name;
+
+        /// Command-line flags of the controller.
+        #[derive(Debug, clap::Parser)]
+        #[command(name = $name, version, about = concat!("Flux-compatible ", $name))]
+        pub struct Args {
+            /// Flags shared by every controller.
+            #[command(flatten)]
+            pub controller: $crate::ControllerOptions,
+        }
+
+        impl Args {
+            /// Runs the controller until a shutdown signal.
+            pub async fn run(self) -> anyhow::Result<()> {
+                $crate::run_controller(
+                    CONTROLLER_NAME,
+                    &self.controller,
+                    "",
+                    $crate::bootstrap::idle_until_shutdown,
+                )
+                .await
+            }
+        }
+    };
+}
