@@ -1,0 +1,266 @@
+//! Benchmark driver for source-controller (not a test; see `run.sh` next to it).
+//!
+//! 1. Starts the local control plane (flux-testkit: etcd, kube-apiserver, ...) with the
+//!    CRDs, and a smart-HTTP Git server with one small repository.
+//! 2. Starts the given `source-controller` binary as a child process.
+//! 3. Creates `--count` GitRepositories on that one repository and measures the time
+//!    until all are Ready, then the controller's peak RSS (`VmHWM`) and CPU seconds.
+//! 4. Creates a large repository and compares `git clone --depth 1`, flux-git's checkout
+//!    (the controller's fetch code, in-process) and a GitRepository becoming Ready.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use flux_api::source::GitRepository;
+use flux_testkit::git::GitServer;
+use flux_testkit::{ControlPlane, test_namespace};
+use kube::Api;
+use kube::api::{ListParams, PostParams};
+use serde_json::json;
+
+#[derive(Parser)]
+struct Cli {
+    /// The source-controller binary to measure (a release build).
+    #[arg(long)]
+    controller: PathBuf,
+    /// How many GitRepositories to create on the small repository.
+    #[arg(long, default_value_t = 100)]
+    count: usize,
+    /// Files in the large repository.
+    #[arg(long, default_value_t = 4000)]
+    large_files: usize,
+    /// Bytes per file in the large repository.
+    #[arg(long, default_value_t = 16384)]
+    large_file_size: usize,
+}
+
+/// (VmHWM KiB, VmRSS KiB, CPU seconds) of a process.
+fn usage(pid: u32) -> (u64, u64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib = |key: &str| -> u64 {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after "pid (comm) ".
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    let hz = String::from_utf8(
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .parse::<f64>()
+    .unwrap_or(100.0);
+    (kib("VmHWM:"), kib("VmRSS:"), ticks as f64 / hz)
+}
+
+fn ready(o: &GitRepository) -> bool {
+    o.status.as_ref().is_some_and(|s| {
+        s.conditions
+            .iter()
+            .any(|c| c.type_ == "Ready" && c.status == "True")
+    })
+}
+
+async fn create(api: &Api<GitRepository>, name: &str, url: &str) {
+    let obj: GitRepository = serde_json::from_value(json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+        "metadata": {"name": name},
+        "spec": {"url": url, "interval": "10m", "ref": {"branch": "main"}}
+    }))
+    .unwrap();
+    api.create(&PostParams::default(), &obj).await.unwrap();
+}
+
+/// Pseudo-random printable content so that compression does not make the repo trivial.
+fn content(seed: usize, size: usize) -> String {
+    let mut x = (seed as u64)
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1);
+    let mut s = String::with_capacity(size);
+    while s.len() < size {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.push_str(&format!("{x:016x}"));
+        if s.len() % 80 < 16 {
+            s.push('\n');
+        }
+    }
+    s.truncate(size);
+    s
+}
+
+#[tokio::main]
+async fn main() {
+    flux_runtime::bootstrap::install_crypto_provider();
+    let cli = Cli::parse();
+    let cp = ControlPlane::shared();
+    let client = cp.client().await;
+    let ns = test_namespace(&client, "bench").await;
+    let server = GitServer::start().await.unwrap();
+    let repo = server.create_repo("small").await.unwrap();
+    let files: Vec<(String, String)> = (0..20)
+        .map(|i| {
+            (
+                format!("deploy/app-{i}.yaml"),
+                format!("kind: ConfigMap\nindex: {i}\n"),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    repo.commit_files(&refs, "small").await.unwrap();
+
+    let storage = tempfile::tempdir().unwrap();
+    let log = storage.path().join("controller.log");
+    let mut child = Command::new(&cli.controller)
+        .args([
+            format!("--kubeconfig={}", cp.kubeconfig_path().display()),
+            format!("--storage-path={}", storage.path().join("data").display()),
+            "--storage-addr=127.0.0.1:0".into(),
+            "--metrics-addr=127.0.0.1:0".into(),
+            "--health-addr=127.0.0.1:0".into(),
+            "--log-level=error".into(),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (idle_hwm, _, _) = usage(pid);
+
+    let api: Api<GitRepository> = Api::namespaced(client.clone(), &ns);
+    let started = Instant::now();
+    for i in 0..cli.count {
+        create(&api, &format!("small-{i}"), repo.url()).await;
+    }
+    loop {
+        let list = api.list(&ListParams::default()).await.unwrap();
+        if list.items.iter().filter(|o| ready(o)).count() == cli.count {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "controller exited; log {}",
+            log.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let all_ready = started.elapsed();
+    let (hwm, rss, cpu) = usage(pid);
+    println!(
+        "| {} GitRepositories on one repository: all Ready | {:.2} s |",
+        cli.count,
+        all_ready.as_secs_f64()
+    );
+    println!(
+        "| controller peak RSS (VmHWM) after they are Ready | {:.1} MiB (idle before: {:.1} MiB, current RSS {:.1} MiB) |",
+        hwm as f64 / 1024.0,
+        idle_hwm as f64 / 1024.0,
+        rss as f64 / 1024.0
+    );
+    println!("| controller CPU time (user+sys, start-up included) | {cpu:.2} s |");
+
+    // The large repository.
+    let large = server.create_repo("large").await.unwrap();
+    let bodies: Vec<(String, String)> = (0..cli.large_files)
+        .map(|i| {
+            (
+                format!("dir-{}/file-{i}.txt", i % 64),
+                content(i, cli.large_file_size),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = bodies
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    large.commit_files(&refs, "large").await.unwrap();
+    drop(bodies);
+    let mb = (cli.large_files * cli.large_file_size) as f64 / (1024.0 * 1024.0);
+
+    let clone_dir = tempfile::tempdir().unwrap();
+    let t = Instant::now();
+    let out = Command::new("git")
+        .args([
+            "clone",
+            "--quiet",
+            "--depth",
+            "1",
+            "--branch",
+            "main",
+            large.url(),
+        ])
+        .arg(clone_dir.path().join("c"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let git_clone = t.elapsed();
+
+    let dest = tempfile::tempdir().unwrap();
+    let url = large.url().to_string();
+    let t = Instant::now();
+    tokio::task::spawn_blocking(move || {
+        let opts = flux_git::CheckoutOptions::new(
+            url,
+            flux_git::GitReference {
+                branch: Some("main".into()),
+                ..Default::default()
+            },
+        );
+        flux_git::checkout(&opts, dest.path()).unwrap()
+    })
+    .await
+    .unwrap();
+    let flux_checkout = t.elapsed();
+
+    let t = Instant::now();
+    create(&api, "large", large.url()).await;
+    loop {
+        if ready(&api.get("large").await.unwrap()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let large_ready = t.elapsed();
+    let (hwm_large, _, cpu_large) = usage(pid);
+    println!(
+        "| large repository ({} files, {mb:.0} MiB): `git clone --depth 1` | {:.2} s |",
+        cli.large_files,
+        git_clone.as_secs_f64()
+    );
+    println!(
+        "| large repository: flux-git shallow checkout (in-process, gix) | {:.2} s |",
+        flux_checkout.as_secs_f64()
+    );
+    println!(
+        "| large repository: GitRepository created → Ready (fetch + tar.gz + digest) | {:.2} s |",
+        large_ready.as_secs_f64()
+    );
+    println!(
+        "| controller peak RSS after the large repository | {:.1} MiB (CPU total {cpu_large:.2} s) |",
+        hwm_large as f64 / 1024.0
+    );
+
+    let _ = child.kill();
+    let _ = child.wait();
+}
