@@ -1,0 +1,94 @@
+//! Polling objects until they are healthy (kstatus Current) or gone.
+
+use std::time::{Duration, Instant};
+
+use futures::{StreamExt, stream};
+
+use super::{ResourceManager, WaitOptions};
+use crate::SsaError;
+use crate::health::{self, HealthStatus, ObjectHealth};
+use crate::object::ObjMetadata;
+
+impl ResourceManager {
+    /// The health of each object, in order.
+    pub async fn health_of(&self, objects: &[ObjMetadata]) -> Vec<ObjectHealth> {
+        stream::iter(objects.iter().map(|id| async move {
+            match self.get(id).await {
+                Ok(Some(live)) => health::compute(&live),
+                Ok(None) => ObjectHealth {
+                    status: HealthStatus::NotFound,
+                    message: "Resource not found".to_string(),
+                },
+                Err(e) => ObjectHealth {
+                    status: HealthStatus::InProgress,
+                    message: e.to_string(),
+                },
+            }
+        }))
+        .buffered(self.concurrency)
+        .collect()
+        .await
+    }
+
+    /// Waits until every object is Current. Fails with the objects still not ready when
+    /// the timeout passes, or early when one is Failed and `fail_fast` is set.
+    pub async fn wait_for_set(
+        &self,
+        objects: &[ObjMetadata],
+        opts: &WaitOptions,
+    ) -> Result<(), SsaError> {
+        let deadline = Instant::now() + opts.timeout;
+        loop {
+            let statuses = self.health_of(objects).await;
+            let pending: Vec<String> = objects
+                .iter()
+                .zip(&statuses)
+                .filter(|(_, h)| h.status != HealthStatus::Current)
+                .map(|(id, h)| format!("{id} status: '{}'", h.status))
+                .collect();
+            if pending.is_empty() {
+                return Ok(());
+            }
+            if opts.fail_fast {
+                let failed: Vec<String> = objects
+                    .iter()
+                    .zip(&statuses)
+                    .filter(|(_, h)| h.status == HealthStatus::Failed)
+                    .map(|(id, h)| format!("{id} status: 'Failed': {}", h.message))
+                    .collect();
+                if !failed.is_empty() {
+                    return Err(SsaError::Stalled(failed.join(", ")));
+                }
+            }
+            if Instant::now() >= deadline {
+                return Err(SsaError::Timeout(pending.join(", ")));
+            }
+            tokio::time::sleep(opts.interval.min(deadline - Instant::now())).await;
+        }
+    }
+
+    /// Waits until the objects no longer exist; fails naming those still present.
+    pub async fn wait_for_termination(
+        &self,
+        objects: &[ObjMetadata],
+        timeout: Duration,
+    ) -> Result<(), SsaError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let mut remaining = Vec::new();
+            for id in objects {
+                match self.get(id).await {
+                    Ok(None) | Err(SsaError::UnknownKind { .. }) => {}
+                    _ => remaining.push(format!("{id} status: 'Terminating'")),
+                }
+            }
+            if remaining.is_empty() {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(SsaError::Timeout(remaining.join(", ")));
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}
