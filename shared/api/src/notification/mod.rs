@@ -52,9 +52,9 @@ pub struct CrossNamespaceObjectReference {
     /// Name of the referent; `*` selects all objects of the kind (optionally with matchLabels).
     #[schemars(length(min = 1, max = 253))]
     pub name: String,
-    /// Namespace of the referent.
+    /// Namespace of the referent; `*` targets all namespaces (requires name `*`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 63))]
+    #[schemars(length(min = 1, max = 253))]
     pub namespace: Option<String>,
     /// MatchLabels is a map of {key,value} pairs; only valid when name is `*`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

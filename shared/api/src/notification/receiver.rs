@@ -1,11 +1,10 @@
 //! Receiver (v1): a webhook endpoint that annotates Flux objects to trigger reconciliation.
 
-use std::collections::BTreeMap;
-
 use kube_derive::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::CrossNamespaceObjectReference;
 use crate::meta::{Condition, DURATION_PATTERN, LocalObjectReference};
 
 /// Every Receiver type Flux supports.
@@ -26,6 +25,8 @@ pub const RECEIVER_TYPES: [&str; 13] = [
 ];
 /// Receiver type that authenticates with OIDC instead of a token Secret.
 pub const TYPE_GENERIC_OIDC: &str = "generic-oidc";
+/// Audience expected by 'generic-oidc' Receivers when none is configured.
+pub const DEFAULT_OIDC_AUDIENCE: &str = "notification-controller";
 /// Prefix of `status.webhookPath`.
 pub const WEBHOOK_PATH_PREFIX: &str = "/hook/";
 
@@ -52,9 +53,9 @@ pub const WEBHOOK_PATH_PREFIX: &str = "/hook/";
 )]
 #[serde(rename_all = "camelCase")]
 #[schemars(extend("x-kubernetes-validations" = [
-    {"rule": "self.type == 'generic-oidc' || has(self.secretRef)", "message": "spec.secretRef is required unless spec.type is 'generic-oidc'"},
-    {"rule": "self.type != 'generic-oidc' || !has(self.secretRef)", "message": "spec.secretRef is not supported when spec.type is 'generic-oidc'"},
-    {"rule": "self.type == 'generic-oidc' || !has(self.oidcProviders)", "message": "spec.oidcProviders is only supported when spec.type is 'generic-oidc'"}
+    {"rule": "self.type != 'generic-oidc' || (has(self.oidcProviders) && size(self.oidcProviders) > 0)", "message": "generic-oidc receivers must define at least one oidcProvider"},
+    {"rule": "self.type == 'generic-oidc' || !has(self.oidcProviders) || size(self.oidcProviders) == 0", "message": "oidcProviders can only be set when type is generic-oidc"},
+    {"rule": "self.type == 'generic-oidc' || has(self.secretRef)", "message": "secretRef is required when type is not generic-oidc"}
 ]))]
 pub struct ReceiverSpec {
     /// Type of webhook sender, used to determine the validation procedure and payload
@@ -73,7 +74,7 @@ pub struct ReceiverSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<String>,
     /// A list of resources to be notified about changes.
-    pub resources: Vec<ReceiverResource>,
+    pub resources: Vec<CrossNamespaceObjectReference>,
     /// ResourceFilter is a CEL expression evaluated for each matched resource; false skips it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_filter: Option<String>,
@@ -93,51 +94,21 @@ pub struct ReceiverSpec {
     pub suspend: bool,
 }
 
-/// A Flux object (by name, or `*` with matchLabels) a Receiver annotates.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ReceiverResource {
-    /// API version of the referent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
-    /// Kind of the referent.
-    #[schemars(extend("enum" = [
-        "Bucket", "GitRepository", "Kustomization", "HelmRelease", "HelmChart", "HelmRepository",
-        "ImageRepository", "ImagePolicy", "ImageUpdateAutomation", "OCIRepository",
-        "ArtifactGenerator", "ExternalArtifact"
-    ]))]
-    pub kind: String,
-    /// Name of the referent; `*` selects all objects of the kind with matchLabels.
-    #[schemars(length(min = 1, max = 253))]
-    pub name: String,
-    /// Namespace of the referent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 63))]
-    pub namespace: Option<String>,
-    /// MatchLabels is a map of {key,value} pairs; only valid when name is `*`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub match_labels: BTreeMap<String, String>,
-    /// Filter is a CEL expression evaluated for this resource; ANDed with resourceFilter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<String>,
-}
-
 /// OIDCProvider describes a trusted OIDC issuer of a 'generic-oidc' Receiver.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OIDCProvider {
     /// IssuerURL is the URL of the OIDC issuer.
     #[serde(rename = "issuerURL")]
-    #[schemars(regex(pattern = r"^https://.*$"))]
+    #[schemars(regex(pattern = r"^https?://"))]
     pub issuer_url: String,
-    /// Audience expected in the token; defaults to the Receiver webhook URL.
+    /// Audience expected in the token (`aud` claim); defaults to `notification-controller`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// Variables are CEL expressions evaluated on the token claims, usable in validations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variables: Vec<OIDCVariable>,
     /// Validations are CEL expressions that must all be true for the token to be accepted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(min = 1))]
     pub validations: Vec<OIDCValidation>,
 }
@@ -156,9 +127,8 @@ pub struct OIDCVariable {
 pub struct OIDCValidation {
     /// Expression is the CEL expression that must evaluate to true.
     pub expression: String,
-    /// Message returned when the validation fails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    /// Message returned to the caller when the expression evaluates to false.
+    pub message: String,
 }
 
 /// ReceiverStatus defines the observed state of the Receiver.
