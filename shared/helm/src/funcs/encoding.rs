@@ -429,43 +429,121 @@ fn json_str(out: &mut String, s: &str, esc: bool) {
     out.push('"');
 }
 
+/// BurntSushi/toml's encoder as Helm's `toToml` uses it.
 fn toml(v: &Value) -> String {
     let mut out = String::new();
-    toml_table(&mut out, v, "", 0);
+    match v {
+        Value::Map(_) => toml_table(&mut out, v, &[], 0),
+        other => out.push_str(&toml_value(other)),
+    }
     out
 }
 
-fn toml_scalar(v: &Value) -> String {
+fn toml_key(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        k.to_string()
+    } else {
+        toml_str(k)
+    }
+}
+
+fn toml_str(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\t' => o.push_str("\\t"),
+            '\r' => o.push_str("\\r"),
+            '\u{8}' => o.push_str("\\b"),
+            '\u{c}' => o.push_str("\\f"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                o.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+fn toml_value(v: &Value) -> String {
     match v {
-        Value::Str(s) => crate::template::gofmt::go_quote(s),
+        Value::Str(s) => toml_str(s),
         Value::List(l) => format!(
             "[{}]",
-            l.iter().map(toml_scalar).collect::<Vec<_>>().join(", ")
+            l.iter()
+                .filter(|e| !e.is_nil())
+                .map(toml_value)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
-        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Value::Float(f) => {
+            let s = format_float_v(*f);
+            if s.contains(['.', 'e', 'n', 'N', 'I']) {
+                s
+            } else {
+                format!("{s}.0")
+            }
+        }
+        Value::Map(_) => {
+            let m = v.map_snapshot().unwrap_or_default();
+            let parts: Vec<String> = m
+                .iter()
+                .filter(|(_, e)| !e.is_nil())
+                .map(|(k, e)| format!("{} = {}", toml_key(k), toml_value(e)))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
         other => strval(other),
     }
 }
 
-fn toml_table(out: &mut String, v: &Value, prefix: &str, depth: usize) {
+fn is_table_array(v: &Value) -> bool {
+    matches!(v, Value::List(l) if !l.is_empty() && l.iter().all(|e| matches!(e, Value::Map(_))))
+}
+
+fn toml_table(out: &mut String, v: &Value, key: &[String], depth: usize) {
     if depth > 64 {
         return;
     }
+    let indent = "  ".repeat(key.len());
     let m = v.map_snapshot().unwrap_or_default();
     for (k, e) in &m {
-        if !matches!(e, Value::Map(_)) && !e.is_nil() {
-            out.push_str(&format!("{k} = {}\n", toml_scalar(e)));
+        if e.is_nil() || matches!(e, Value::Map(_)) || is_table_array(e) {
+            continue;
         }
+        out.push_str(&format!("{indent}{} = {}\n", toml_key(k), toml_value(e)));
     }
     for (k, e) in &m {
+        let mut sub: Vec<String> = key.to_vec();
+        sub.push(k.clone());
+        let name = sub
+            .iter()
+            .map(|p| toml_key(p))
+            .collect::<Vec<_>>()
+            .join(".");
+        let hdr_indent = "  ".repeat(sub.len() - 1);
         if let Value::Map(_) = e {
-            let name = if prefix.is_empty() {
-                k.clone()
-            } else {
-                format!("{prefix}.{k}")
-            };
-            out.push_str(&format!("\n[{name}]\n"));
-            toml_table(out, e, &name, depth + 1);
+            if sub.len() == 1 && !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!("{hdr_indent}[{name}]\n"));
+            toml_table(out, e, &sub, depth + 1);
+        } else if is_table_array(e)
+            && let Value::List(l) = e
+        {
+            for item in l.iter() {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&format!("{hdr_indent}[[{name}]]\n"));
+                toml_table(out, item, &sub, depth + 1);
+            }
         }
     }
 }

@@ -83,12 +83,16 @@ pub struct Rendered {
 impl Rendered {
     /// The text `helm template` prints.
     pub fn to_helm_template_output(&self) -> String {
-        let mut out = String::new();
+        let mut manifest = String::new();
         for (src, content) in &self.crds {
-            out.push_str(&format!("---\n# Source: {src}\n{content}\n"));
+            manifest.push_str(&format!("---\n# Source: {src}\n{content}\n"));
         }
-        for m in self.manifests.iter().chain(self.hooks.iter()) {
-            out.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.content));
+        for m in &self.manifests {
+            manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.content));
+        }
+        let mut out = format!("{}\n", manifest.trim());
+        for h in &self.hooks {
+            out.push_str(&format!("---\n# Source: {}\n{}\n", h.source, h.content));
         }
         out
     }

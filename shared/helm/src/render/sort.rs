@@ -86,18 +86,17 @@ impl Manifest {
     }
 }
 
-/// Helm's `SplitManifests`.
+/// Helm 4's `SplitManifests`: documents keep trailing whitespace, lose leading.
 pub fn split_manifests(text: &str) -> Vec<String> {
-    let sep = Regex::new(r"(?:^|\s*\n)---\s*").ok();
-    let t = text.trim();
-    let parts: Vec<String> = match &sep {
-        Some(re) => re.split(t).map(String::from).collect(),
-        None => vec![t.to_string()],
+    let t = text.trim_start();
+    let parts: Vec<String> = match Regex::new(r"(?:^|\s*\n)---\s*") {
+        Ok(re) => re.split(t).map(String::from).collect(),
+        Err(_) => vec![t.to_string()],
     };
     parts
         .into_iter()
         .filter(|d| !d.is_empty())
-        .map(|d| d.trim().to_string())
+        .map(|d| d.trim_start().to_string())
         .collect()
 }
 
@@ -119,6 +118,8 @@ fn str_field(v: &Value, what: &str, file: &str) -> Result<String, HelmError> {
     match v {
         Value::Nil => Ok(String::new()),
         Value::Str(s) => Ok(s.to_string()),
+        // sigs.k8s.io/yaml keeps a scalar's text when the target is a string.
+        Value::Bool(_) | Value::Int(_) | Value::Float(_) => Ok(crate::template::gofmt::format_v(v)),
         other => Err(HelmError::Manifest {
             file: file.into(),
             msg: format!(
