@@ -267,7 +267,7 @@ fn image_kinds_have_flux_short_names_and_columns() {
     );
     assert_eq!(
         columns("ImageRepository"),
-        ["Image", "Tags", "Last scan", "Ready", "Status", "Age"]
+        ["Image", "Tags", "Ready", "Status", "Last scan", "Age"]
     );
     assert_eq!(
         crd("ImageUpdateAutomation").spec.names.short_names,

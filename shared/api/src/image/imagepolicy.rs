@@ -71,10 +71,8 @@ pub struct ImagePolicySpec {
 }
 
 /// ImagePolicyChoice is a union of all the types of policy that can be supplied.
+// Flux does not validate that exactly one policy is set; the controller reports it.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
-#[schemars(extend("x-kubernetes-validations" = [
-    {"rule": "[has(self.semver), has(self.alphabetical), has(self.numerical)].filter(x, x).size() == 1", "message": "exactly one of semver, alphabetical or numerical must be set"}
-]))]
 pub struct ImagePolicyChoice {
     /// SemVer gives a semantic version range to check against the tags available.
     #[serde(default, skip_serializing_if = "Option::is_none")]

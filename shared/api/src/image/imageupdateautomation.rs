@@ -36,9 +36,9 @@ pub const DEFAULT_MESSAGE_TEMPLATE: &str = "Update from image update automation"
     category = "all",
     category = "fluxcd",
     category = "fluxcd-images",
-    printcolumn = r#"{"name":"Last run","type":"string","jsonPath":".status.lastAutomationRunTime"}"#,
     printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
     printcolumn = r#"{"name":"Status","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].message"}"#,
+    printcolumn = r#"{"name":"Last run","type":"string","jsonPath":".status.lastAutomationRunTime","priority":1}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#,
     annotation("kustomize.toolkit.fluxcd.io/substitute", "disabled"),
     doc = "ImageUpdateAutomation is the Schema for the imageupdateautomations API.",
@@ -156,8 +156,10 @@ pub struct PushSpec {
     /// Branch specifies that commits should be pushed to the branch named.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
-    /// Refspec specifies the Git Refspec to use for a push operation.
+    /// Refspec specifies the Git Refspec to use for a push operation; refspecs that delete or
+    /// force-update references are not supported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^$|^[^+:]"))]
     pub refspec: Option<String>,
     /// Options specifies the push options that are sent to the Git server when performing a
     /// push operation.
@@ -169,11 +171,16 @@ pub struct PushSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
 pub struct UpdateStrategy {
     /// Strategy names the strategy to be used.
+    #[serde(default = "default_update_strategy")]
     #[schemars(extend("enum" = ["Setters"], "default" = "Setters"))]
     pub strategy: String,
     /// Path to the directory containing the manifests to be updated; defaults to the root.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+}
+
+fn default_update_strategy() -> String {
+    UPDATE_STRATEGY_SETTERS.to_string()
 }
 
 impl Default for UpdateStrategy {
