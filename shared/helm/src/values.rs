@@ -121,14 +121,18 @@ fn coalesce_globals(mut dest: Map, src: &Map) -> Map {
     let mut dg = dg;
     for (k, val) in sg {
         if let Some(vt) = table(&val) {
-            let vv = copy_map(&vt);
+            // A shallow copy, as Helm's copyMap: nested tables stay shared with
+            // the parent's globals, so merging into them leaks upwards exactly
+            // like Helm does.
+            let mut vv = vt;
             match dg.get(&k) {
                 None => {
                     dg.insert(k, Value::from(vv));
                 }
                 Some(dv) => {
                     if let Some(dm) = table(dv) {
-                        dg.insert(k, Value::from(coalesce_tables(vv, dm, true)));
+                        merge_shared(&mut vv, &dm, 0);
+                        dg.insert(k, Value::from(vv));
                     }
                 }
             }
@@ -140,6 +144,28 @@ fn coalesce_globals(mut dest: Map, src: &Map) -> Map {
     }
     dest.insert("global".into(), Value::from(dg));
     dest
+}
+
+/// `coalesceTablesFullKey` with merge, mutating nested tables in place.
+fn merge_shared(dst: &mut Map, src: &Map, depth: usize) {
+    if depth > crate::template::value::MAX_DEPTH {
+        return;
+    }
+    for (k, sv) in src {
+        match dst.get(k) {
+            None => {
+                dst.insert(k.clone(), sv.clone());
+            }
+            Some(Value::Map(d)) => {
+                if let Some(sm) = table(sv)
+                    && let Ok(mut dm) = d.try_borrow_mut()
+                {
+                    merge_shared(&mut dm, &sm, depth + 1);
+                }
+            }
+            Some(_) => {}
+        }
+    }
 }
 
 /// Helm's `coalesce`: a chart's defaults and its subcharts' into `dest`.

@@ -238,6 +238,34 @@ impl Chart {
                         mm.insert("Condition".into(), s(&d.condition));
                         mm.insert("Alias".into(), s(&d.alias));
                         mm.insert("Enabled".into(), Value::Bool(d.enabled));
+                        let tags = d.tags.as_deref().unwrap_or_default();
+                        mm.insert(
+                            "Tags".into(),
+                            Value::from(
+                                tags.iter()
+                                    .map(|t| Value::from(t.as_str()))
+                                    .collect::<Vec<_>>(),
+                            ),
+                        );
+                        let imports = d.import_values.as_deref().unwrap_or_default();
+                        let imports: Vec<Value> = imports
+                            .iter()
+                            .map(|iv| {
+                                let (child, parent) = match iv {
+                                    ImportValue::Name(n) => {
+                                        (format!("exports.{n}"), ".".to_string())
+                                    }
+                                    ImportValue::Map { child, parent } => {
+                                        (child.clone(), parent.clone())
+                                    }
+                                };
+                                let mut m = Map::new();
+                                m.insert("child".into(), Value::from(child));
+                                m.insert("parent".into(), Value::from(parent));
+                                Value::from(m)
+                            })
+                            .collect();
+                        mm.insert("ImportValues".into(), Value::from(imports));
                         Value::from(mm)
                     })
                     .collect::<Vec<_>>(),
