@@ -256,3 +256,61 @@ status:
     assert_eq!(time_of(&repo), "2030-01-01T00:00:00Z");
     assert!(repo.condition("Ready").unwrap().is_false());
 }
+
+#[test]
+fn reconcile_requests_are_pending_until_handled() {
+    use flux_api::FluxObject;
+    let mut ks: Kustomization = parse(
+        r#"
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: apps
+  namespace: flux-system
+  generation: 3
+  annotations:
+    reconcile.fluxcd.io/requestedAt: "2026-11-25T11:00:00.123456789Z"
+spec:
+  interval: 10m
+  prune: true
+  suspend: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+status:
+  observedGeneration: 2
+  lastHandledReconcileAt: "2026-11-25T10:00:00.000000000Z"
+"#,
+    );
+    assert!(ks.suspended());
+    assert!(!ks.generation_observed());
+    assert_eq!(
+        ks.pending_reconcile_request(),
+        Some("2026-11-25T11:00:00.123456789Z")
+    );
+    ks.set_last_handled_reconcile_at("2026-11-25T11:00:00.123456789Z".into());
+    assert_eq!(ks.pending_reconcile_request(), None);
+    ks.status.as_mut().unwrap().observed_generation = Some(3);
+    assert!(ks.generation_observed());
+
+    let mut fresh: Kustomization = parse(
+        r#"
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: fresh
+  annotations:
+    reconcile.fluxcd.io/requestedAt: "now"
+spec:
+  interval: 1m
+  prune: false
+  sourceRef:
+    kind: Bucket
+    name: b
+"#,
+    );
+    assert_eq!(fresh.pending_reconcile_request(), Some("now"));
+    fresh.set_last_handled_reconcile_at("now".into());
+    assert_eq!(fresh.last_handled_reconcile_at(), Some("now"));
+    assert_eq!(fresh.pending_reconcile_request(), None);
+}

@@ -160,3 +160,4 @@ pub struct ImagePolicyStatus {
 }
 
 crate::impl_conditions!(ImagePolicy);
+crate::object::impl_flux_object!(ImagePolicy);

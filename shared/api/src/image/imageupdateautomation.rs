@@ -225,3 +225,4 @@ pub struct ImageUpdateAutomationStatus {
 }
 
 crate::impl_conditions!(ImageUpdateAutomation);
+crate::object::impl_flux_object!(ImageUpdateAutomation);

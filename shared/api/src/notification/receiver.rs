@@ -151,3 +151,4 @@ pub struct ReceiverStatus {
 }
 
 crate::impl_conditions!(Receiver);
+crate::object::impl_flux_object!(Receiver);

@@ -110,6 +110,7 @@ pub struct HelmRepositoryStatus {
 }
 
 crate::impl_conditions!(HelmRepository);
+crate::object::impl_flux_object!(HelmRepository);
 
 impl HelmRepository {
     /// Whether this is an OCI HelmRepository.
