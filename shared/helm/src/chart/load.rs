@@ -8,6 +8,7 @@ use super::helmignore::Rules;
 use super::{Chart, Metadata, Requirements};
 use crate::error::HelmError;
 use crate::funcs::semver::Version;
+use crate::template::value::Value;
 use crate::yaml::load::parse_values;
 
 const MAX_FILES: usize = 100_000;
@@ -78,8 +79,36 @@ fn walk(
     Ok(())
 }
 
-fn yaml_err(e: impl std::fmt::Display) -> String {
-    e.to_string().lines().next().unwrap_or_default().to_string()
+/// Fields that stay booleans; every other scalar is read as a string.
+const BOOL_FIELDS: &[&str] = &["deprecated", "enabled"];
+
+/// sigs.k8s.io/yaml into a typed struct: YAML 1.1 scalars, and scalars bound
+/// for string fields keep Go's rendering of the decoded value (`1.10` → "1.1").
+fn decode_like_helm<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    let v = crate::yaml::load::parse_yaml(text)
+        .map_err(|e| e.lines().next().unwrap_or_default().to_string())?;
+    serde_json::from_value(stringify(&v, "", 0)).map_err(|e| e.to_string())
+}
+
+fn stringify(v: &Value, key: &str, depth: usize) -> serde_json::Value {
+    use serde_json::Value as J;
+    if depth > 64 {
+        return J::Null;
+    }
+    match v {
+        Value::Nil => J::Null,
+        Value::Bool(b) if BOOL_FIELDS.contains(&key) => J::Bool(*b),
+        Value::List(l) => J::Array(l.iter().map(|e| stringify(e, "", depth + 1)).collect()),
+        Value::Map(_) => J::Object(
+            v.map_snapshot()
+                .unwrap_or_default()
+                .iter()
+                .map(|(k, e)| (k.clone(), stringify(e, k, depth + 1)))
+                .collect(),
+        ),
+        Value::Str(s) => J::String(s.to_string()),
+        other => J::String(crate::template::gofmt::format_v(other)),
+    }
 }
 
 /// Build a chart from (path, content) pairs relative to its root.
@@ -98,9 +127,8 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, 
                 c.metadata = if t.trim().is_empty() {
                     Metadata::default()
                 } else {
-                    serde_saphyr::from_str::<Metadata>(&t).map_err(|e| {
-                        HelmError::Chart(format!("cannot load Chart.yaml: {}", yaml_err(e)))
-                    })?
+                    decode_like_helm::<Metadata>(&t)
+                        .map_err(|e| HelmError::Chart(format!("cannot load Chart.yaml: {e}")))?
                 };
                 if c.metadata.api_version.as_deref().unwrap_or("").is_empty() {
                     c.metadata.api_version = Some("v1".into());
@@ -151,9 +179,8 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, 
     if let Some(req) = requirements {
         let t = String::from_utf8_lossy(&req).into_owned();
         if !t.trim().is_empty() {
-            let r: Requirements = serde_saphyr::from_str(&t).map_err(|e| {
-                HelmError::Chart(format!("cannot load requirements.yaml: {}", yaml_err(e)))
-            })?;
+            let r: Requirements = decode_like_helm(&t)
+                .map_err(|e| HelmError::Chart(format!("cannot load requirements.yaml: {e}")))?;
             if r.dependencies.is_some() {
                 c.metadata.dependencies = r.dependencies;
             }

@@ -1,0 +1,22 @@
+//! Fuzz the template engine: any input must parse-or-error and render-or-error.
+#![no_main]
+
+use flux_helm::template::Engine;
+use flux_helm::yaml::load::parse_yaml;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let mut engine = Engine::new();
+    if engine.add("t", text).is_err() {
+        return;
+    }
+    let Ok(values) = parse_yaml("Values: {a: 1, b: [x, y], c: {d: e}}\nTemplate: {Name: t, BasePath: b}\n") else { return };
+    // Run on a large stack: the engine bounds recursion by call depth.
+    let handle = std::thread::Builder::new().stack_size(256 << 20).spawn(move || {
+        let _ = engine.execute("t", &values);
+    });
+    if let Ok(h) = handle {
+        let _ = h.join().map_err(|_| std::process::abort());
+    }
+});
