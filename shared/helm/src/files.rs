@@ -89,9 +89,6 @@ impl Files {
             };
             m.insert(base, Value::from(content));
         }
-        if m.is_empty() {
-            return String::new();
-        }
         let s = to_yaml(&Value::from(m)).unwrap_or_default();
         s.strip_suffix('\n').unwrap_or(&s).to_string()
     }
@@ -195,5 +192,6 @@ mod tests {
         assert_eq!(f.glob("config/*").as_config(), "a.yaml: |\n  x: 1");
         assert_eq!(f.glob("README").as_secrets(), "README: aGk=");
         assert_eq!(f.get("missing"), "");
+        assert_eq!(f.glob("nothing/*").as_config(), "{}");
     }
 }

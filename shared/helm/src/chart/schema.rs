@@ -48,9 +48,36 @@ fn to_json_depth(v: &Value, d: usize) -> J {
 
 /// Validate; returns the list of `- at '<path>': <problem>` lines.
 pub fn validate(schema: &J, instance: &J) -> Vec<String> {
+    // Helm 4 compiles the schema with references resolved against `file:///`,
+    // so any non-local `$ref` fails to load whatever the values are.
+    if let Some(r) = external_ref(schema, 0) {
+        return vec![format!(
+            "failing loading \"file:///{}\": open /{}: no such file or directory",
+            r.trim_start_matches("./"),
+            r.trim_start_matches("./")
+        )];
+    }
     let mut errs = Vec::new();
     check(schema, schema, instance, "", &mut errs, 0);
     errs
+}
+
+fn external_ref(s: &J, depth: usize) -> Option<String> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match s {
+        J::Object(o) => {
+            if let Some(J::String(r)) = o.get("$ref")
+                && !r.starts_with('#')
+            {
+                return Some(r.clone());
+            }
+            o.values().find_map(|v| external_ref(v, depth + 1))
+        }
+        J::Array(a) => a.iter().find_map(|v| external_ref(v, depth + 1)),
+        _ => None,
+    }
 }
 
 fn type_ok(t: &str, v: &J) -> bool {
