@@ -314,6 +314,10 @@ pub struct HelmReleaseStatus {
     /// LastAttemptedGeneration is the last generation the controller attempted to reconcile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_attempted_generation: Option<i64>,
+    /// LastAppliedRevision is the revision of the last successfully applied source
+    /// (deprecated: the revision is in the history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_applied_revision: Option<String>,
     /// LastAttemptedRevision is the Source revision of the last reconciliation attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_attempted_revision: Option<String>,
