@@ -12,7 +12,36 @@ use serde_saphyr::options::DuplicateKeyPolicy;
 use crate::template::gofmt::format_float_v;
 use crate::template::value::{Map, Value};
 
-struct Yv(Value);
+/// A `Send` mirror of [`Value`] for decoding on a helper thread.
+enum Raw {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    List(Vec<Raw>),
+    Map(Vec<(String, Raw)>),
+}
+
+impl Raw {
+    fn into_value(self) -> Value {
+        match self {
+            Raw::Nil => Value::Nil,
+            Raw::Bool(b) => Value::Bool(b),
+            Raw::Int(i) => Value::Int(i),
+            Raw::Float(f) => Value::Float(f),
+            Raw::Str(s) => Value::from(s),
+            Raw::List(l) => Value::from(l.into_iter().map(Raw::into_value).collect::<Vec<_>>()),
+            Raw::Map(m) => Value::from(
+                m.into_iter()
+                    .map(|(k, v)| (k, v.into_value()))
+                    .collect::<Map>(),
+            ),
+        }
+    }
+}
+
+struct Yv(Raw);
 
 impl<'de> Deserialize<'de> for Yv {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -23,78 +52,79 @@ impl<'de> Deserialize<'de> for Yv {
 struct YvVisitor;
 
 impl<'de> Visitor<'de> for YvVisitor {
-    type Value = Value;
+    type Value = Raw;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any YAML value")
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E>(self, v: bool) -> Result<Raw, E> {
+        Ok(Raw::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Int(v))
+    fn visit_i64<E>(self, v: i64) -> Result<Raw, E> {
+        Ok(Raw::Int(v))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<Raw, E> {
         Ok(i64::try_from(v)
-            .map(Value::Int)
-            .unwrap_or(Value::Float(v as f64)))
+            .map(Raw::Int)
+            .unwrap_or(Raw::Float(v as f64)))
     }
-    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+    fn visit_i128<E>(self, v: i128) -> Result<Raw, E> {
         Ok(i64::try_from(v)
-            .map(Value::Int)
-            .unwrap_or(Value::Float(v as f64)))
+            .map(Raw::Int)
+            .unwrap_or(Raw::Float(v as f64)))
     }
-    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+    fn visit_u128<E>(self, v: u128) -> Result<Raw, E> {
         Ok(i64::try_from(v)
-            .map(Value::Int)
-            .unwrap_or(Value::Float(v as f64)))
+            .map(Raw::Int)
+            .unwrap_or(Raw::Float(v as f64)))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::Float(v))
+    fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
+        Ok(Raw::Float(v))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_str<E>(self, v: &str) -> Result<Raw, E> {
+        Ok(Raw::Str(v.to_string()))
     }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_string<E>(self, v: String) -> Result<Raw, E> {
+        Ok(Raw::Str(v.to_string()))
     }
-    fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
-        Ok(Value::from(String::from_utf8_lossy(v).into_owned()))
+    fn visit_bytes<E>(self, v: &[u8]) -> Result<Raw, E> {
+        Ok(Raw::Str(String::from_utf8_lossy(v).into_owned()))
     }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Nil)
+    fn visit_unit<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Nil)
     }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Nil)
+    fn visit_none<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Nil)
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
         d.deserialize_any(YvVisitor)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
         let mut out = Vec::new();
         while let Some(Yv(v)) = seq.next_element()? {
             out.push(v);
         }
-        Ok(Value::from(out))
+        Ok(Raw::List(out))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+        let mut out: Vec<(String, Raw)> = Vec::new();
         while let Some(Yv(k)) = map.next_key()? {
             let Yv(v) = map.next_value()?;
-            out.insert(key_string(&k), v);
+            // Collected into a map later, where duplicate keys keep the last value.
+            out.push((key_string(&k), v));
         }
-        Ok(Value::from(out))
+        Ok(Raw::Map(out))
     }
 }
 
-fn key_string(k: &Value) -> String {
+fn key_string(k: &Raw) -> String {
     match k {
-        Value::Str(s) => s.to_string(),
-        Value::Nil => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => format_float_v(*f),
-        other => crate::template::gofmt::format_v(other),
+        Raw::Str(s) => s.clone(),
+        Raw::Nil => "null".into(),
+        Raw::Bool(b) => b.to_string(),
+        Raw::Int(i) => i.to_string(),
+        Raw::Float(f) => format_float_v(*f),
+        Raw::List(_) | Raw::Map(_) => "[complex key]".into(),
     }
 }
 
@@ -102,8 +132,39 @@ fn options() -> Options {
     let mut o = Options::default();
     o.duplicate_keys = DuplicateKeyPolicy::LastWins;
     o.legacy_octal_numbers = true;
-    o.budget = None;
+    // Helm has no such limits; keep generous ones that still stop nesting
+    // bombs before they exhaust the stack.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = 256;
+    budget.max_documents = 1_000_000;
+    budget.max_nodes = 50_000_000;
+    budget.max_events = 100_000_000;
+    o.budget = Some(budget);
     o
+}
+
+/// A cheap over-estimate of nesting: deep indentation or many open brackets.
+fn looks_deep(text: &str) -> bool {
+    let mut flow = 0usize;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        if indent > 40 {
+            return true;
+        }
+        for c in line.bytes() {
+            match c {
+                b'[' | b'{' => {
+                    flow += 1;
+                    if flow > 20 {
+                        return true;
+                    }
+                }
+                b']' | b'}' => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    false
 }
 
 /// Parse one YAML document (the first, as go-yaml's Unmarshal does); empty input is nil.
@@ -119,11 +180,26 @@ pub fn parse_yaml_stream(text: &str) -> Result<Vec<Value>, String> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let docs: Vec<Option<Yv>> =
-        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| e.to_string())?;
+    let parse = || -> Result<Vec<Option<Yv>>, String> {
+        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| e.to_string())
+    };
+    // Deserializing recurses per nesting level; deep documents get a thread
+    // with a deep stack so they fail on the depth limit, not on the stack.
+    let docs = if looks_deep(text) {
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .stack_size(256 << 20)
+                .spawn_scoped(s, parse)
+                .map_err(|e| format!("cannot start YAML parser thread: {e}"))?
+                .join()
+                .map_err(|_| "YAML parser panicked".to_string())?
+        })?
+    } else {
+        parse()?
+    };
     Ok(docs
         .into_iter()
-        .map(|d| d.map(|Yv(v)| v).unwrap_or(Value::Nil))
+        .map(|d| d.map(|Yv(v)| v.into_value()).unwrap_or(Value::Nil))
         .collect())
 }
 
@@ -155,5 +231,26 @@ mod tests {
         assert!(matches!(v.get("num"), Value::Float(_)));
         assert!(parse_values("- a\n").is_err());
         assert_eq!(parse_yaml_stream("a: 1\n---\nb: 2\n").unwrap().len(), 2);
+        let nested = (0..100).fold(String::from("x: 1"), |acc, _| {
+            format!(
+                "a:\n{}",
+                acc.lines()
+                    .map(|l| format!("  {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        });
+        assert!(parse_yaml(&nested).is_ok());
+    }
+
+    #[test]
+    fn nesting_bombs_are_errors() {
+        let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse_yaml(&deep).is_err());
+        let deep_block = (0..300)
+            .map(|i| format!("{}- ", "  ".repeat(i)))
+            .collect::<String>()
+            + "x";
+        assert!(parse_yaml(&deep_block).is_err());
     }
 }
