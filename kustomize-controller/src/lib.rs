@@ -1,11 +1,19 @@
-//! kustomize-controller: builds Kustomizations and applies them with server-side apply.
+//! kustomize-controller: builds Kustomizations from source artifacts and applies them to
+//! the cluster with server-side apply (see [`kustomization`] for the pipeline).
 //!
-//! At this stage the binary connects to the cluster and serves the health and metrics
-//! endpoints; the reconcilers arrive with their issues.
+//! [`Args::run`] is the whole controller; [`start`] runs the reconciler on an existing
+//! [`ControllerContext`], so e2e tests start it in-process.
+
+pub mod error;
+pub mod kustomization;
+mod options;
 
 use clap::Parser;
-use flux_runtime::bootstrap::idle_until_shutdown;
-use flux_runtime::{ControllerOptions, run_controller};
+use flux_runtime::reconcile::ReconcileOptions;
+use flux_runtime::{ControllerContext, ControllerOptions, run_controller};
+
+pub use error::Error;
+pub use options::KustomizeOptions;
 
 /// The controller's name, used for logs, leases and field managers.
 pub const CONTROLLER_NAME: &str = "kustomize-controller";
@@ -21,11 +29,38 @@ pub struct Args {
     /// Flags shared by every controller.
     #[command(flatten)]
     pub controller: ControllerOptions,
+    /// Reconcile, watch and event flags.
+    #[command(flatten)]
+    pub reconcile: ReconcileOptions,
+    /// kustomize-controller's own flags.
+    #[command(flatten)]
+    pub kustomize: KustomizeOptions,
 }
 
 impl Args {
     /// Runs the controller until a shutdown signal.
     pub async fn run(self) -> anyhow::Result<()> {
-        run_controller(CONTROLLER_NAME, &self.controller, "", idle_until_shutdown).await
+        let Args {
+            controller,
+            reconcile,
+            kustomize,
+        } = self;
+        let config = controller.client.config().await?;
+        let selector = reconcile.watch_label_selector.clone();
+        run_controller(CONTROLLER_NAME, &controller, &selector, move |ctx| {
+            start(ctx, config, reconcile, kustomize)
+        })
+        .await
     }
+}
+
+/// Runs the Kustomization reconciler until `ctx.shutdown` resolves. `config` is the
+/// controller's client configuration, the base of impersonated clients.
+pub async fn start(
+    ctx: ControllerContext,
+    config: kube::Config,
+    reconcile: ReconcileOptions,
+    kustomize: KustomizeOptions,
+) -> anyhow::Result<()> {
+    kustomization::run(ctx, config, reconcile, kustomize).await
 }

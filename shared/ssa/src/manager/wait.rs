@@ -12,22 +12,32 @@ use crate::object::ObjMetadata;
 impl ResourceManager {
     /// The health of each object, in order.
     pub async fn health_of(&self, objects: &[ObjMetadata]) -> Vec<ObjectHealth> {
-        stream::iter(objects.iter().map(|id| async move {
-            match self.get(id).await {
-                Ok(Some(live)) => health::compute(&live),
-                Ok(None) => ObjectHealth {
-                    status: HealthStatus::NotFound,
-                    message: "Resource not found".to_string(),
-                },
-                Err(e) => ObjectHealth {
-                    status: HealthStatus::InProgress,
-                    message: e.to_string(),
-                },
-            }
-        }))
-        .buffered(self.concurrency)
-        .collect()
-        .await
+        let futures: Vec<_> = objects
+            .iter()
+            .cloned()
+            .map(|id| {
+                let manager = self.clone();
+                async move { manager.health(&id).await }
+            })
+            .collect();
+        stream::iter(futures)
+            .buffered(self.concurrency)
+            .collect()
+            .await
+    }
+
+    async fn health(&self, id: &ObjMetadata) -> ObjectHealth {
+        match self.get(id).await {
+            Ok(Some(live)) => health::compute(&live),
+            Ok(None) => ObjectHealth {
+                status: HealthStatus::NotFound,
+                message: "Resource not found".to_string(),
+            },
+            Err(e) => ObjectHealth {
+                status: HealthStatus::InProgress,
+                message: e.to_string(),
+            },
+        }
     }
 
     /// Waits until every object is Current. Fails with the objects still not ready when

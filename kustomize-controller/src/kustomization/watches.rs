@@ -1,0 +1,102 @@
+//! Source watches: a Kustomization is reconciled as soon as the artifact revision of the
+//! source it points at changes, not only at its interval.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use flux_api::kustomize::Kustomization;
+use flux_api::meta::Artifact;
+use flux_api::source::{Bucket, ExternalArtifact, GitRepository, OCIRepository};
+use flux_runtime::reconcile::{ReconcileOptions, object_ref};
+use kube::runtime::controller::Controller;
+use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Resource, ResourceExt};
+use serde::de::DeserializeOwned;
+
+/// A source kind with an artifact.
+trait Source:
+    Resource<DynamicType = (), Scope = kube::core::NamespaceResourceScope>
+    + Clone
+    + std::fmt::Debug
+    + DeserializeOwned
+    + Send
+    + Sync
+    + 'static
+{
+    fn artifact(&self) -> Option<&Artifact>;
+}
+
+macro_rules! source {
+    ($($kind:ty),+) => {$(
+        impl Source for $kind {
+            fn artifact(&self) -> Option<&Artifact> {
+                self.status.as_ref().and_then(|s| s.artifact.as_ref())
+            }
+        }
+    )+};
+}
+source!(GitRepository, OCIRepository, Bucket, ExternalArtifact);
+
+/// Adds a watch per source kind to the Kustomization controller.
+pub fn watch_sources(
+    controller: Controller<Kustomization>,
+    client: &kube::Client,
+    options: &ReconcileOptions,
+) -> Controller<Kustomization> {
+    let store = controller.store();
+    let controller = watch::<GitRepository>(controller, client, options, store.clone());
+    let controller = watch::<OCIRepository>(controller, client, options, store.clone());
+    let controller = watch::<Bucket>(controller, client, options, store.clone());
+    watch::<ExternalArtifact>(controller, client, options, store)
+}
+
+fn watch<S: Source>(
+    controller: Controller<Kustomization>,
+    client: &kube::Client,
+    options: &ReconcileOptions,
+    store: Store<Kustomization>,
+) -> Controller<Kustomization> {
+    let api = match options.watch_namespace() {
+        Some(ns) => kube::Api::<S>::namespaced(client.clone(), &ns),
+        None => kube::Api::<S>::all(client.clone()),
+    };
+    // Only the artifact revision matters, not condition updates.
+    let stream = watcher(api, watcher::Config::default())
+        .default_backoff()
+        .touched_objects()
+        .predicate_filter(
+            |s: &S| {
+                let mut h = DefaultHasher::new();
+                s.artifact().map(|a| &a.revision).hash(&mut h);
+                Some(h.finish())
+            },
+            Default::default(),
+        );
+    controller.watches_stream(stream, move |source: S| dependents(&store, &source))
+}
+
+/// The Kustomizations whose `sourceRef` points at `source`.
+fn dependents<S: Source>(
+    store: &Store<Kustomization>,
+    source: &S,
+) -> Vec<ObjectRef<Kustomization>> {
+    let kind = S::kind(&());
+    let name = source.name_any();
+    let namespace = source.namespace().unwrap_or_default();
+    store
+        .state()
+        .iter()
+        .filter(|ks| {
+            let r = &ks.spec.source_ref;
+            let ks_ns = ks.namespace().unwrap_or_default();
+            r.kind == kind
+                && r.name == name
+                && r.namespace
+                    .as_deref()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(&ks_ns)
+                    == namespace
+        })
+        .map(|ks| object_ref::<Kustomization>(&ks.name_any(), &ks.namespace().unwrap_or_default()))
+        .collect()
+}
