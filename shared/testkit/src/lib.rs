@@ -15,6 +15,7 @@ mod error;
 pub mod git;
 pub mod pki;
 pub mod process;
+pub mod registry;
 mod testbins;
 
 use std::path::PathBuf;

@@ -60,10 +60,10 @@ impl std::fmt::Debug for ControlPlane {
 impl ControlPlane {
     /// Starts a new control plane, building the binaries first if they are missing.
     pub async fn start() -> Result<ControlPlane, TestkitError> {
-        let started = Instant::now();
         let bin = tokio::task::spawn_blocking(testbins_dir)
             .await
             .map_err(|e| TestkitError::Testbins(format!("locating binaries panicked: {e}")))??;
+        let started = Instant::now();
         let dir = tempfile::Builder::new()
             .prefix("flux-testkit-cp-")
             .tempdir()
@@ -140,7 +140,8 @@ impl ControlPlane {
         self.dir.path()
     }
 
-    /// How long [`start`](Self::start) took, binaries lookup included.
+    /// How long [`start`](Self::start) took from launching etcd to a Ready node (excluding
+    /// locating or building the binaries).
     pub fn startup_duration(&self) -> Duration {
         self.startup
     }

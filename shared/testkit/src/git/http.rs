@@ -320,7 +320,8 @@ async fn run_backend(root: &Path, user: &str, req: Request) -> Result<Response, 
         .env("SERVER_PROTOCOL", "HTTP/1.1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("starting git http-backend: {e}"))?;

@@ -1,0 +1,141 @@
+//! A real OCI registry: CNCF distribution's `registry` binary (built from its Go module by
+//! `e2e/scripts/build-testbins.sh`) on a loopback port, filesystem storage in a temp dir,
+//! optionally behind htpasswd basic auth (bcrypt, the only format distribution accepts).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+use crate::TestkitError;
+use crate::process::{Supervisor, free_ports};
+
+/// A running registry; killed on drop.
+pub struct OciRegistry {
+    host: String,
+    credentials: Option<(String, String)>,
+    supervisor: Supervisor,
+    _dir: TempDir,
+}
+
+impl std::fmt::Debug for OciRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OciRegistry")
+            .field("host", &self.host)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The registry binary: next to the control-plane binaries (built on demand).
+fn registry_binary() -> Result<PathBuf, TestkitError> {
+    let bin = crate::testbins_dir()?.join("registry");
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(TestkitError::Testbins(format!(
+            "{} is missing; run e2e/scripts/build-testbins.sh (or unset {})",
+            bin.display(),
+            crate::TESTBINS_ENV
+        )))
+    }
+}
+
+impl OciRegistry {
+    /// Starts a registry over plain HTTP; with `basic_auth`, pushes and pulls need those
+    /// credentials.
+    pub async fn start(basic_auth: Option<(&str, &str)>) -> Result<OciRegistry, TestkitError> {
+        let bin = registry_binary()?;
+        let dir = tempfile::Builder::new()
+            .prefix("flux-testkit-registry-")
+            .tempdir()
+            .map_err(TestkitError::io("creating the registry dir"))?;
+        let port = free_ports(1)?[0];
+        let mut auth = String::new();
+        if let Some((user, password)) = basic_auth {
+            let hash = bcrypt::hash(password, 4).map_err(|e| TestkitError::Io {
+                context: "hashing the registry password".into(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+            let htpasswd = dir.path().join("htpasswd");
+            std::fs::write(&htpasswd, format!("{user}:{hash}\n"))
+                .map_err(TestkitError::io("writing the registry htpasswd"))?;
+            auth = format!(
+                "auth:\n  htpasswd:\n    realm: flux-testkit\n    path: {}\n",
+                htpasswd.display()
+            );
+        }
+        let config = format!(
+            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: flux-testkit\n{auth}",
+            dir.path().join("data").display()
+        );
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config)
+            .map_err(TestkitError::io("writing the registry config"))?;
+        let mut supervisor = Supervisor::new(dir.path().join("pids"), &[dir.path()])?;
+        let mut cmd = Command::new(&bin);
+        cmd.arg("serve").arg(&config_path);
+        supervisor.spawn("registry", cmd, dir.path().join("registry.log"))?;
+
+        let host = format!("127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            supervisor.check_alive()?;
+            if let Ok(resp) = client.get(format!("http://{host}/v2/")).send().await
+                && (resp.status().is_success() || resp.status().as_u16() == 401)
+            {
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err(
+                    supervisor.start_error("registry", "did not answer on /v2/ within 30s".into())
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(OciRegistry {
+            host,
+            credentials: basic_auth.map(|(u, p)| (u.to_string(), p.to_string())),
+            supervisor,
+            _dir: dir,
+        })
+    }
+
+    /// `127.0.0.1:<port>`.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// `oci://127.0.0.1:<port>/<repository>`.
+    pub fn oci_url(&self, repository: &str) -> String {
+        format!("oci://{}/{repository}", self.host)
+    }
+
+    /// The basic auth credentials, if any.
+    pub fn credentials(&self) -> Option<(&str, &str)> {
+        self.credentials
+            .as_ref()
+            .map(|(u, p)| (u.as_str(), p.as_str()))
+    }
+
+    /// A `.dockerconfigjson` for the registry's credentials (or `{"auths":{}}`).
+    pub fn docker_config_json(&self) -> String {
+        use base64::Engine as _;
+        match &self.credentials {
+            Some((u, p)) => {
+                let auth = base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
+                format!(
+                    r#"{{"auths":{{"{}":{{"username":"{u}","password":"{p}","auth":"{auth}"}}}}}}"#,
+                    self.host
+                )
+            }
+            None => r#"{"auths":{}}"#.to_string(),
+        }
+    }
+
+    /// Stops the registry now.
+    pub fn stop(&mut self) {
+        self.supervisor.shutdown();
+    }
+}

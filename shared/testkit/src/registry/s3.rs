@@ -1,0 +1,129 @@
+//! An S3-compatible server in the test process: s3s-fs (a file-system backed
+//! implementation of the S3 API from the s3s project, Apache-2.0) served with hyper on a
+//! loopback port, checking SigV4 signatures against one access key pair. Buckets are
+//! directories under a temp dir, objects are files; [`S3Server::put_object`] writes them
+//! directly so tests need no S3 client.
+//!
+//! Chosen over versitygw (a Go build and a process) and moto (a Python tree): it runs
+//! in-process with no binary to build, and it verifies signatures, so wrong credentials
+//! are rejected as by a real S3.
+
+use std::path::{Component, Path, PathBuf};
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use s3s::auth::SimpleAuth;
+use s3s::service::S3ServiceBuilder;
+use tempfile::TempDir;
+
+use super::ServerThread;
+use crate::TestkitError;
+
+/// A running S3 server; stops on drop.
+pub struct S3Server {
+    dir: TempDir,
+    endpoint: String,
+    access_key: String,
+    secret_key: String,
+    _thread: ServerThread,
+}
+
+impl std::fmt::Debug for S3Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Server")
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl S3Server {
+    /// Starts a server accepting requests signed with `access_key`/`secret_key`.
+    pub fn start(access_key: &str, secret_key: &str) -> Result<S3Server, TestkitError> {
+        let dir = tempfile::Builder::new()
+            .prefix("flux-testkit-s3-")
+            .tempdir()
+            .map_err(TestkitError::io("creating the S3 root"))?;
+        let fs = s3s_fs::FileSystem::new(dir.path()).map_err(|e| TestkitError::Io {
+            context: "opening the S3 root".into(),
+            source: std::io::Error::other(format!("{e:?}")),
+        })?;
+        let mut builder = S3ServiceBuilder::new(fs);
+        builder.set_auth(SimpleAuth::from_single(access_key, secret_key));
+        let service = builder.build();
+        let (thread, port) = ServerThread::spawn("s3", move |tcp| async move {
+            let http = ConnBuilder::new(TokioExecutor::new());
+            loop {
+                let Ok((socket, _)) = tcp.accept().await else {
+                    continue;
+                };
+                let conn = http
+                    .serve_connection(TokioIo::new(socket), service.clone())
+                    .into_owned();
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+        })?;
+        Ok(S3Server {
+            dir,
+            endpoint: format!("127.0.0.1:{port}"),
+            access_key: access_key.to_string(),
+            secret_key: secret_key.to_string(),
+            _thread: thread,
+        })
+    }
+
+    /// `127.0.0.1:<port>` (Flux's Bucket `spec.endpoint` has no scheme).
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The access key.
+    pub fn access_key(&self) -> &str {
+        &self.access_key
+    }
+
+    /// The secret key.
+    pub fn secret_key(&self) -> &str {
+        &self.secret_key
+    }
+
+    /// Creates a bucket.
+    pub fn create_bucket(&self, bucket: &str) -> Result<(), TestkitError> {
+        let path = self.object_path(bucket, "")?;
+        std::fs::create_dir_all(&path)
+            .map_err(TestkitError::io(format!("creating bucket {bucket}")))
+    }
+
+    /// Writes (or replaces) an object.
+    pub fn put_object(&self, bucket: &str, key: &str, bytes: &[u8]) -> Result<(), TestkitError> {
+        let path = self.object_path(bucket, key)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(TestkitError::io(format!("creating {}", parent.display())))?;
+        }
+        std::fs::write(&path, bytes).map_err(TestkitError::io(format!("writing {bucket}/{key}")))
+    }
+
+    /// Deletes an object.
+    pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), TestkitError> {
+        let path = self.object_path(bucket, key)?;
+        std::fs::remove_file(&path).map_err(TestkitError::io(format!("deleting {bucket}/{key}")))
+    }
+
+    fn object_path(&self, bucket: &str, key: &str) -> Result<PathBuf, TestkitError> {
+        let mut path = self.dir.path().join(bucket);
+        for c in Path::new(key).components() {
+            match c {
+                Component::Normal(p) => path.push(p),
+                _ => {
+                    return Err(TestkitError::Io {
+                        context: format!("object key '{key}'"),
+                        source: std::io::Error::other("keys must be plain relative paths"),
+                    });
+                }
+            }
+        }
+        Ok(path)
+    }
+}
