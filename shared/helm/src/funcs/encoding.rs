@@ -151,9 +151,10 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
             Ok(match parse_yaml(arg_str(a, 0)?) {
                 Ok(Value::Nil) => Value::new_map(),
                 Ok(v @ Value::Map(_)) => v.ints_to_floats(),
-                Ok(_) => err_map(
-                    "error unmarshaling JSON: json: cannot unmarshal into Go value of type map[string]interface {}",
-                ),
+                Ok(other) => err_map(&format!(
+                    "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                    json_kind(&other)
+                )),
                 Err(e) => err_map(&e),
             })
         })(),
@@ -205,6 +206,16 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
         _ => return None,
     };
     Some(r)
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "array",
+        Value::Str(_) => "string",
+        Value::Int(_) | Value::Float(_) => "number",
+        Value::Bool(_) => "bool",
+        _ => "object",
+    }
 }
 
 fn err_map(msg: &str) -> Value {

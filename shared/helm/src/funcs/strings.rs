@@ -121,7 +121,7 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
         })(),
         "abbrevboth" => (|| {
             want(a, 3)?;
-            Ok(Value::from(arg_str(a, 2)?))
+            Ok(Value::from(abbrev_full(arg_str(a, 2)?, arg_int(a, 0)?, arg_int(a, 1)?)))
         })(),
         "wrap" => (|| {
             want(a, 2)?;
@@ -386,6 +386,42 @@ fn trunc(c: i64, s: &str) -> String {
         return String::from_utf8_lossy(&b[..c as usize]).into_owned();
     }
     s.to_string()
+}
+
+/// goutils' `AbbreviateFull` (errors give "", as Sprig ignores them).
+fn abbrev_full(s: &str, offset: i64, max: i64) -> String {
+    let len = s.len() as i64;
+    if s.is_empty() || max < 4 {
+        return String::new();
+    }
+    if len <= max {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let cut = |lo: i64, hi: i64| {
+        String::from_utf8_lossy(&b[lo.clamp(0, len) as usize..hi.clamp(0, len) as usize])
+            .into_owned()
+    };
+    let mut offset = offset.min(len);
+    if len - offset < max - 3 {
+        offset = len - (max - 3);
+    }
+    if offset <= 4 {
+        return format!("{}...", cut(0, max - 3));
+    }
+    if max < 7 {
+        return String::new();
+    }
+    if offset + max - 3 < len {
+        let rest = cut(offset, len);
+        let inner = if rest.len() as i64 <= max - 3 {
+            rest
+        } else {
+            format!("{}...", &cut(offset, offset + max - 6))
+        };
+        return format!("...{inner}");
+    }
+    format!("...{}", cut(len - (max - 3), len))
 }
 
 fn title(s: &str) -> String {
