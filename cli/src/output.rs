@@ -62,7 +62,11 @@ pub fn spinner(message: &str) -> ProgressBar {
 /// followed by a tab.
 pub fn table(header: &[&str], rows: &[Vec<String>], no_header: bool) -> String {
     let cols = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    // Like Flux's tablewriter, the header only counts when it is printed.
+    let mut widths: Vec<usize> = header
+        .iter()
+        .map(|h| if no_header { 0 } else { h.chars().count() })
+        .collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate().take(cols) {
             widths[i] = widths[i].max(cell.chars().count());
@@ -102,6 +106,6 @@ mod tests {
         );
         assert_eq!(t, "NAME   \tREADY\t\npodinfo\tTrue \t\n");
         let t = table(&["NAME"], &[vec!["a".into()]], true);
-        assert_eq!(t, "a   \t\n");
+        assert_eq!(t, "a\t\n");
     }
 }
