@@ -12,6 +12,7 @@ pub mod lists;
 pub mod math;
 pub mod semver;
 pub mod strings;
+mod text;
 pub mod time;
 
 use crate::template::gofmt::format_v;
