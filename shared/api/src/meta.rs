@@ -61,6 +61,26 @@ pub struct Condition {
 }
 
 impl Condition {
+    /// A condition observed at `now` for the given generation. `status` is one of
+    /// [`crate::constants::CONDITION_TRUE`], `CONDITION_FALSE` or `CONDITION_UNKNOWN`.
+    pub fn new(
+        type_: &str,
+        status: &str,
+        reason: &str,
+        message: impl Into<String>,
+        observed_generation: Option<i64>,
+        now: Time,
+    ) -> Self {
+        Self {
+            last_transition_time: now,
+            message: message.into(),
+            observed_generation,
+            reason: reason.to_string(),
+            status: status.to_string(),
+            type_: type_.to_string(),
+        }
+    }
+
     /// Whether the condition status is `True`.
     pub fn is_true(&self) -> bool {
         self.status == crate::constants::CONDITION_TRUE
@@ -407,6 +427,31 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, crate::Error> {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn condition_constructor_sets_every_field() {
+        let now: Time = serde_json::from_value(serde_json::json!("2026-11-25T10:00:00Z")).unwrap();
+        let c = Condition::new(
+            "Ready",
+            "False",
+            "GitOperationFailed",
+            "clone failed",
+            Some(4),
+            now,
+        );
+        assert!(c.is_false() && !c.is_true());
+        assert_eq!(
+            serde_json::to_value(&c).unwrap(),
+            serde_json::json!({
+                "lastTransitionTime": "2026-11-25T10:00:00Z",
+                "message": "clone failed",
+                "observedGeneration": 4,
+                "reason": "GitOperationFailed",
+                "status": "False",
+                "type": "Ready"
+            })
+        );
+    }
 
     #[test]
     fn parses_go_durations() {
