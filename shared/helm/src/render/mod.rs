@@ -289,6 +289,11 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
             ]),
         ),
     ]);
+    // `.Capabilities` is a Go struct: unknown fields are errors, not nil.
+    let capabilities = Value::Stringer(
+        Rc::new(capabilities.map_snapshot().unwrap_or_default()),
+        Rc::from("&{}"),
+    );
     let release = map_of(vec![
         ("Name", Value::from(opts.release_name.as_str())),
         ("Namespace", Value::from(opts.namespace.as_str())),
