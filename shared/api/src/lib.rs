@@ -13,11 +13,9 @@ pub mod image;
 pub mod kustomize;
 pub mod meta;
 pub mod notification;
-pub mod object;
 pub mod source;
 
 pub use meta::{Artifact, Condition, Conditions};
-pub use object::FluxObject;
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]

@@ -427,7 +427,6 @@ pub struct TestHookStatus {
 }
 
 crate::impl_conditions!(HelmRelease);
-crate::object::impl_flux_object!(HelmRelease);
 
 impl HelmRelease {
     /// The inline values as an object; `None` when unset or not an object.

@@ -160,4 +160,3 @@ pub struct ImagePolicyStatus {
 }
 
 crate::impl_conditions!(ImagePolicy);
-crate::object::impl_flux_object!(ImagePolicy);

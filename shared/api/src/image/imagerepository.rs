@@ -124,7 +124,6 @@ pub struct ImageRepositoryStatus {
 }
 
 crate::impl_conditions!(ImageRepository);
-crate::object::impl_flux_object!(ImageRepository);
 
 impl ImageRepository {
     /// The exclusion list, defaulting to `["^.*\.sig$"]`.

@@ -225,4 +225,3 @@ pub struct ImageUpdateAutomationStatus {
 }
 
 crate::impl_conditions!(ImageUpdateAutomation);
-crate::object::impl_flux_object!(ImageUpdateAutomation);

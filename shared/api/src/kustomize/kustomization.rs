@@ -258,7 +258,6 @@ pub struct KustomizationStatus {
 }
 
 crate::impl_conditions!(Kustomization);
-crate::object::impl_flux_object!(Kustomization);
 
 impl Kustomization {
     /// The deletion policy, defaulting to `MirrorPrune`.

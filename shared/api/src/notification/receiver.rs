@@ -151,4 +151,3 @@ pub struct ReceiverStatus {
 }
 
 crate::impl_conditions!(Receiver);
-crate::object::impl_flux_object!(Receiver);

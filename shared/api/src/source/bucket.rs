@@ -145,7 +145,6 @@ pub struct BucketStatus {
 }
 
 crate::impl_conditions!(Bucket);
-crate::object::impl_flux_object!(Bucket);
 
 impl Bucket {
     /// The provider, defaulting to `generic`.

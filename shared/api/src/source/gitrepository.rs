@@ -217,7 +217,6 @@ pub struct GitRepositoryStatus {
 }
 
 crate::impl_conditions!(GitRepository);
-crate::object::impl_flux_object!(GitRepository);
 
 impl GitRepository {
     /// The authentication provider, defaulting to `generic`.

@@ -127,7 +127,6 @@ pub struct HelmChartStatus {
 }
 
 crate::impl_conditions!(HelmChart);
-crate::object::impl_flux_object!(HelmChart);
 
 impl HelmChart {
     /// The values files in merge order: the deprecated `valuesFile` first, then `valuesFiles`.

@@ -110,7 +110,6 @@ pub struct HelmRepositoryStatus {
 }
 
 crate::impl_conditions!(HelmRepository);
-crate::object::impl_flux_object!(HelmRepository);
 
 impl HelmRepository {
     /// Whether this is an OCI HelmRepository.

@@ -193,7 +193,6 @@ pub struct OCIRepositoryStatus {
 }
 
 crate::impl_conditions!(OCIRepository);
-crate::object::impl_flux_object!(OCIRepository);
 
 impl OCIRepository {
     /// The layer operation, defaulting to `extract`.
