@@ -139,7 +139,7 @@ pub async fn try_test_namespace(
             "labels": {"app.kubernetes.io/managed-by": FIELD_MANAGER},
         }
     }))
-    .map_err(|e| TestkitError::Kubeconfig(format!("building a Namespace: {e}")))?;
+    .map_err(|e| TestkitError::Internal(format!("building a Namespace: {e}")))?;
     let created = namespaces
         .create(&PostParams::default(), &ns)
         .await
@@ -149,7 +149,7 @@ pub async fn try_test_namespace(
     let name = created
         .metadata
         .name
-        .ok_or_else(|| TestkitError::Kubeconfig("created namespace has no name".into()))?;
+        .ok_or_else(|| TestkitError::Internal("created namespace has no name".into()))?;
     let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), &name);
     let deadline = Instant::now() + ESTABLISH_TIMEOUT;
     while !matches!(sas.get_opt("default").await, Ok(Some(_))) {

@@ -47,6 +47,9 @@ pub enum TestkitError {
         /// The underlying error.
         source: Box<kube::Error>,
     },
+    /// An object built or returned by the testkit is not what it should be (a testkit bug).
+    #[error("{0}")]
+    Internal(String),
     /// The generated kubeconfig could not be loaded.
     #[error("kubeconfig: {0}")]
     Kubeconfig(String),

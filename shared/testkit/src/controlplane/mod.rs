@@ -357,7 +357,7 @@ async fn create_fake_node(client: &kube::Client) -> Result<(), TestkitError> {
             },
         },
     }))
-    .map_err(|e| TestkitError::Kubeconfig(format!("building Node {KWOK_NODE}: {e}")))?;
+    .map_err(|e| TestkitError::Internal(format!("building Node {KWOK_NODE}: {e}")))?;
     let params = PatchParams::apply(FIELD_MANAGER).force();
     nodes
         .patch(KWOK_NODE, &params, &Patch::Apply(&node))

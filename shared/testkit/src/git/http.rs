@@ -187,7 +187,7 @@ impl GitServer {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(TestkitError::io("starting the git server")(e)),
             Err(_) => {
-                return Err(TestkitError::Tls(
+                return Err(TestkitError::Internal(
                     "the git server thread ended before listening".into(),
                 ));
             }

@@ -89,7 +89,7 @@ impl SshGitServer {
         let port = free_ports(1)?
             .first()
             .copied()
-            .ok_or_else(|| TestkitError::Tls("no free port".into()))?;
+            .ok_or_else(|| TestkitError::Internal("no free port for sshd".into()))?;
         let host_key: Vec<&str> = host_pub.split_whitespace().take(2).collect();
         let known_hosts = format!("[127.0.0.1]:{port} {}\n", host_key.join(" "));
         std::fs::write(d.join("known_hosts"), &known_hosts)
