@@ -50,6 +50,7 @@ pub fn parse(name: &str, text: &str, is_func: &dyn Fn(&str) -> bool) -> Result<P
         vars: vec!["$".into()],
         defines: Vec::new(),
         depth: 0,
+        range_depth: 0,
     };
     let (root, end) = p.list(true)?;
     if let Some(end) = end {
@@ -75,6 +76,7 @@ struct Parser<'a> {
     vars: Vec<String>,
     defines: Vec<(String, List)>,
     depth: usize,
+    range_depth: usize,
 }
 
 /// How a list ended: the keyword (`end`, `else`) and its line.
@@ -168,6 +170,10 @@ impl Parser<'_> {
                         }
                         "break" | "continue" => {
                             self.next();
+                            if self.range_depth == 0 {
+                                return Err(self
+                                    .err_at(line, format!("{{{{{kw}}}}} outside {{{{range}}}}")));
+                            }
                             self.expect_right(&kw)?;
                             out.push(if kw == "break" {
                                 Node::Break(line)
@@ -198,7 +204,14 @@ impl Parser<'_> {
         self.enter()?;
         let nvars = self.vars.len();
         let pipe = self.pipeline(kw, kw == "range")?;
-        let (list, end) = self.list(false)?;
+        if kw == "range" {
+            self.range_depth += 1;
+        }
+        let body = self.list(false);
+        if kw == "range" {
+            self.range_depth -= 1;
+        }
+        let (list, end) = body?;
         let mut else_list = None;
         match end {
             None => return Err(self.err(format!("unexpected EOF in {kw}"))),
@@ -386,6 +399,17 @@ impl Parser<'_> {
         if cmds.is_empty() {
             return Err(self.err_at(line, format!("missing value for {ctx}")));
         }
+        for (i, c) in cmds.iter().enumerate().skip(1) {
+            if matches!(
+                c.args[0],
+                Arg::Bool(_) | Arg::Dot | Arg::Nil | Arg::Number(_) | Arg::Str(_)
+            ) {
+                return Err(self.err_at(
+                    line,
+                    format!("non executable command in pipeline stage {}", i + 1),
+                ));
+            }
+        }
         Ok(Pipe {
             line,
             decl,
@@ -545,6 +569,9 @@ mod tests {
         assert!(parse("t", "{{ if .A }}", &funcs).is_err());
         assert!(parse("t", "{{ $x }}", &funcs).is_err());
         assert!(parse("t", "{{ end }}", &funcs).is_err());
+        assert!(parse("t", "{{ if true }}{{ break }}{{ end }}", &funcs).is_err());
+        assert!(parse("t", "{{ range .L }}{{ if .A }}{{ continue }}{{ end }}{{ end }}", &funcs).is_ok());
+        assert!(parse("t", "{{ .A | \"x\" }}", &funcs).unwrap_err().msg.contains("non executable"));
     }
 
     #[test]
