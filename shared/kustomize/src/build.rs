@@ -81,11 +81,8 @@ impl Accumulator {
             _ => return Err(build_err!("{source}: id {id} matches multiple resources")),
         };
         match r.behavior {
-            Behavior::Merge => generators::merge_into(&mut self.resources[i], &r),
-            _ => {
-                generators::replace_into(&mut self.resources[i], &r);
-                self.resources[i].origin = r.origin.clone();
-            }
+            Behavior::Merge => generators::absorb_into(&mut self.resources[i], &r, true),
+            _ => generators::absorb_into(&mut self.resources[i], &r, false),
         }
         Ok(())
     }
@@ -462,6 +459,23 @@ pub(crate) fn apply_labels_entry(l: &Value, acc: &mut Accumulator) -> Result<()>
     labels::apply_pairs(&mut acc.resources, &pairs, &specs)
 }
 
+/// kustomize rewrites every object's annotations as a string map (it adds and
+/// removes its build annotations), so `true` becomes `"true"`; labels are left alone.
+fn stringify_metadata_maps(obj: &mut Value) {
+    let Some(md) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for field in ["annotations"] {
+        if let Some(m) = md.get_mut(field).and_then(Value::as_object_mut) {
+            for v in m.values_mut() {
+                if !v.is_string() && !v.is_object() && !v.is_array() {
+                    *v = Value::String(crate::kustomization::scalar_text(v));
+                }
+            }
+        }
+    }
+}
+
 /// Reads the objects of a resource file (expanding `List` kinds).
 pub(crate) fn load_resources(text: &str, file: &str) -> Result<Vec<Resource>> {
     let mut out = Vec::new();
@@ -489,6 +503,9 @@ pub(crate) fn load_resources(text: &str, file: &str) -> Result<Vec<Resource>> {
             continue;
         }
         out.push(Resource::new(doc));
+    }
+    for r in out.iter_mut() {
+        stringify_metadata_maps(&mut r.obj);
     }
     Ok(out)
 }

@@ -1,8 +1,6 @@
 //! Transformer configuration: which fields each built-in transformer touches.
 //! Starts from kustomize's defaults and grows with `configurations:` files and CRDs.
 
-mod defaults;
-
 use crate::error::Result;
 use crate::fieldspec::FieldSpec;
 use crate::resource::Gvk;
@@ -48,21 +46,9 @@ impl TransformerConfig {
     /// kustomize's default configuration.
     pub fn defaults() -> TransformerConfig {
         let mut c = TransformerConfig::default();
-        for text in [
-            defaults::NAME_PREFIX,
-            defaults::COMMON_LABELS,
-            defaults::TEMPLATE_LABELS,
-            defaults::COMMON_ANNOTATIONS,
-            defaults::NAMESPACE,
-            defaults::IMAGES,
-            defaults::REPLICAS,
-            include_str!("namereference.yaml"),
-            include_str!("varreference.yaml"),
-        ] {
-            // The built-in tables are constants; a parse failure is a bug caught by tests.
-            if let Ok(v) = crate::yaml::parse_one(text, "builtin config") {
-                c.merge_value(&v);
-            }
+        // The built-in table is a constant; a parse failure is a bug the unit tests catch.
+        if let Ok(v) = crate::yaml::parse_one(include_str!("builtin.yaml"), "builtin config") {
+            c.merge_value(&v);
         }
         c
     }
@@ -179,7 +165,7 @@ mod tests {
         let c = TransformerConfig::defaults();
         assert_eq!(c.name_prefix.len(), 1);
         assert!(c.common_labels.len() > 30);
-        assert!(c.namespace.iter().any(|f| f.path == "subjects[]/namespace"));
+        assert!(c.namespace.iter().any(|f| f.path == "metadata/name"));
         let cm = c
             .name_reference
             .iter()
@@ -187,5 +173,10 @@ mod tests {
             .unwrap();
         assert!(cm.referrers.len() > 40);
         assert!(c.var_reference.len() > 60);
+        assert!(
+            c.template_labels
+                .iter()
+                .any(|f| f.path == "spec/volumeClaimTemplates[]/metadata/labels")
+        );
     }
 }

@@ -177,87 +177,65 @@ pub fn encode_base64(data: &[u8]) -> String {
     out
 }
 
-/// Merges a generated object into an existing one (`behavior: merge`).
-pub fn merge_into(existing: &mut Resource, generated: &Resource) {
-    for field in ["data", "binaryData"] {
-        if let Some(new) = generated.obj.get(field).and_then(Value::as_object)
-            && let Some(o) = existing.obj.as_object_mut()
-        {
-            let target = o.entry(field).or_insert_with(|| Value::Object(Map::new()));
-            if !target.is_object() {
-                *target = Value::Object(Map::new());
-            }
-            if let Some(t) = target.as_object_mut() {
-                for (k, v) in new {
-                    t.insert(k.clone(), v.clone());
-                }
-            }
-        }
-    }
-    for field in ["labels", "annotations"] {
-        if let Some(new) = generated
-            .obj
-            .get("metadata")
-            .and_then(|m| m.get(field))
-            .and_then(Value::as_object)
-            && let Some(md) = existing
-                .obj
-                .get_mut("metadata")
-                .and_then(Value::as_object_mut)
-        {
-            let target = md.entry(field).or_insert_with(|| Value::Object(Map::new()));
-            if let Some(t) = target.as_object_mut() {
-                for (k, v) in new {
-                    t.insert(k.clone(), v.clone());
-                }
-            }
-        }
-    }
-    if let (Some(imm), Some(o)) = (generated.obj.get("immutable"), existing.obj.as_object_mut()) {
-        o.insert("immutable".into(), imm.clone());
-    }
-    existing.needs_hash = existing.needs_hash || generated.needs_hash;
-}
-
-/// Replaces an existing object's content with a generated one (`behavior: replace`),
-/// keeping its current name and namespace.
-pub fn replace_into(existing: &mut Resource, generated: &Resource) {
-    let name = existing.name().to_string();
-    let ns = existing.namespace().to_string();
+/// Puts a generated object in place of an existing one (`behavior: merge` or
+/// `replace`), as kustomize does: the generated object wins, keeping the
+/// existing name, namespace, build history, and the union of labels and
+/// annotations; with merge also the union of `data` and `binaryData`.
+pub fn absorb_into(existing: &mut Resource, generated: &Resource, merge: bool) {
     let mut obj = generated.obj.clone();
-    // Labels and annotations of the replaced object are kept (new ones win).
-    for field in ["labels", "annotations"] {
-        let mut merged = existing
-            .obj
-            .get("metadata")
-            .and_then(|m| m.get(field))
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        if let Some(new) = obj
-            .get("metadata")
-            .and_then(|m| m.get(field))
-            .and_then(Value::as_object)
-        {
-            for (k, v) in new {
-                merged.insert(k.clone(), v.clone());
-            }
-        }
-        if let (false, Some(md)) = (
-            merged.is_empty(),
-            obj.get_mut("metadata").and_then(Value::as_object_mut),
-        ) {
-            md.insert(field.to_string(), Value::Object(merged));
-        }
+    let old = &existing.obj;
+    let mut fields = vec!["labels", "annotations"];
+    if merge {
+        fields.clear();
     }
+    let union = |path: &[&str], obj: &mut Value| {
+        let get = |v: &Value| -> Map<String, Value> {
+            let mut cur = v;
+            for p in path {
+                match cur.get(*p) {
+                    Some(n) => cur = n,
+                    None => return Map::new(),
+                }
+            }
+            cur.as_object().cloned().unwrap_or_default()
+        };
+        let mut merged = get(old);
+        for (k, v) in get(obj) {
+            merged.insert(k, v);
+        }
+        if merged.is_empty() {
+            return;
+        }
+        let mut cur = &mut *obj;
+        for p in &path[..path.len() - 1] {
+            let Some(m) = cur.as_object_mut() else { return };
+            cur = m.entry(*p).or_insert_with(|| Value::Object(Map::new()));
+        }
+        if let Some(m) = cur.as_object_mut() {
+            m.insert(path[path.len() - 1].to_string(), Value::Object(merged));
+        }
+    };
+    union(&["metadata", "labels"], &mut obj);
+    union(&["metadata", "annotations"], &mut obj);
+    if merge {
+        union(&["data"], &mut obj);
+        union(&["binaryData"], &mut obj);
+    }
+    let _ = fields;
     if let Some(md) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-        md.insert("name".into(), Value::String(name));
-        if ns.is_empty() {
-            md.remove("namespace");
-        } else {
-            md.insert("namespace".into(), Value::String(ns));
+        md.insert("name".into(), Value::String(existing.name().to_string()));
+        match existing.namespace() {
+            "" => {
+                md.shift_remove("namespace");
+            }
+            ns => {
+                md.insert("namespace".into(), Value::String(ns.to_string()));
+            }
         }
     }
     existing.obj = obj;
     existing.needs_hash = generated.needs_hash;
+    if !merge {
+        existing.origin = generated.origin.clone();
+    }
 }
