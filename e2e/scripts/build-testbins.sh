@@ -6,6 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 K8S_VERSION=v1.35.4
 KWOK_VERSION=v0.8.0
+REGISTRY_VERSION=v3.1.1 # keep in step with testbins/registry/go.mod
 cache=${FLUX_RS_CACHE:-$HOME/.cache/flux-rs}
 out="$cache/testbins/k8s-$K8S_VERSION-kwok-$KWOK_VERSION"
 mkdir -p "$out"
@@ -17,12 +18,13 @@ for kv in gitVersion=$K8S_VERSION gitMajor=1 gitMinor=$minor gitTreeState=clean 
   ld="$ld -X k8s.io/component-base/version.$kv -X k8s.io/client-go/pkg/version.$kv"
 done
 
-build() { # module-dir output package ldflags
-  local dir=$1 name=$2 pkg=$3 flags=$4
-  if [ -x "$out/$name" ]; then return 0; fi
+build() { # module-dir output package ldflags [output-dir]
+  local dir=$1 name=$2 pkg=$3 flags=$4 dest=${5:-$out}
+  if [ -x "$dest/$name" ]; then return 0; fi
   echo "building $name ($pkg)" >&2
-  (cd "$here/testbins/$dir" && go build -trimpath -ldflags "$flags" -o "$out/$name.tmp" "$pkg")
-  mv "$out/$name.tmp" "$out/$name"
+  mkdir -p "$dest"
+  (cd "$here/testbins/$dir" && go build -trimpath -ldflags "$flags" -o "$dest/$name.tmp" "$pkg")
+  mv "$dest/$name.tmp" "$dest/$name"
 }
 
 build k8s etcd go.etcd.io/etcd/server/v3 "-s -w"
@@ -30,4 +32,9 @@ build k8s kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$ld"
 build k8s kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager "$ld"
 build k8s kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler "$ld"
 build kwok kwok sigs.k8s.io/kwok/cmd/kwok "-s -w"
+# The OCI registry for OCIRepository/Helm OCI tests lives in its own version-keyed directory
+# and is linked next to the control-plane binaries, so one directory serves every fixture.
+registry_dir="$cache/testbins/registry-$REGISTRY_VERSION"
+build registry registry github.com/distribution/distribution/v3/cmd/registry "-s -w" "$registry_dir"
+ln -sfn "$registry_dir/registry" "$out/registry"
 echo "$out"
