@@ -56,3 +56,22 @@ fn rendering_is_deterministic() {
         .collect();
     assert_eq!(a, b);
 }
+
+/// The YAML parses back into exactly the generated CRD (quoting of `"True"`/`"False"` enum
+/// values, patterns with backslashes and multi-line descriptions survive rendering).
+#[test]
+fn rendered_yaml_parses_back_to_the_same_crd() {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    for f in all_crd_files() {
+        let yaml = render_crd_yaml(&f.crd).unwrap();
+        assert!(yaml.starts_with("---\n"), "{}", f.file_name);
+        let parsed: CustomResourceDefinition =
+            serde_saphyr::from_str(&yaml).unwrap_or_else(|e| panic!("{}: {e}", f.file_name));
+        assert_eq!(
+            serde_json::to_value(&parsed).unwrap(),
+            serde_json::to_value(&f.crd).unwrap(),
+            "{}",
+            f.file_name
+        );
+    }
+}
