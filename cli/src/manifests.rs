@@ -277,14 +277,16 @@ fn customize(obj: &mut Value, opts: &InstallOptions) {
         {
             obj["roleRef"]["name"] = json!(format!("{base}-{ns}"));
         }
-        if let Some(subjects) = obj["subjects"].as_array_mut() {
+        if let Some(subjects) = obj.get_mut("subjects").and_then(Value::as_array_mut) {
             for s in subjects {
                 s["namespace"] = json!(ns);
             }
         }
     }
     if kind == "Deployment"
-        && let Some(containers) = obj["spec"]["template"]["spec"]["containers"].as_array_mut()
+        && let Some(containers) = obj
+            .pointer_mut("/spec/template/spec/containers")
+            .and_then(Value::as_array_mut)
     {
         for c in containers {
             if let Some(image) = c["image"].as_str()
@@ -292,7 +294,7 @@ fn customize(obj: &mut Value, opts: &InstallOptions) {
             {
                 c["image"] = json!(format!("{}/{tail}", opts.registry.trim_end_matches('/')));
             }
-            if let Some(args) = c["args"].as_array_mut() {
+            if let Some(args) = c.get_mut("args").and_then(Value::as_array_mut) {
                 for a in args {
                     let Some(s) = a.as_str() else { continue };
                     let replaced = if s.starts_with("--watch-all-namespaces=") {
