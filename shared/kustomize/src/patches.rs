@@ -59,7 +59,9 @@ pub fn apply_smp(
     let ns = r.namespace().to_string();
     let kind = crate::resource::str_at(&r.obj, &["kind"]).to_string();
     let api_version = crate::resource::str_at(&r.obj, &["apiVersion"]).to_string();
-    let before = r.cur_id();
+    if opts.allow_name_change || opts.allow_kind_change {
+        r.remember_id();
+    }
     if strategic_merge::merge(&mut r.obj, patch, schema) == Merged::Delete {
         return Ok(false);
     }
@@ -90,9 +92,6 @@ pub fn apply_smp(
     if !opts.allow_kind_change {
         set(&mut r.obj, &["kind"], &kind);
         set(&mut r.obj, &["apiVersion"], &api_version);
-    }
-    if r.cur_id() != before && !r.prev_ids.contains(&before) {
-        r.prev_ids.push(before);
     }
     Ok(true)
 }
@@ -184,11 +183,9 @@ pub fn apply_patch(
         let keep = match parsed {
             Parsed::Json6902(ops) => {
                 let before = resources[i].cur_id();
+                resources[i].remember_id();
                 json6902::apply(&mut resources[i].obj, ops)
                     .map_err(|e| build_err!("{source}: applying to {before}: {e}"))?;
-                if resources[i].cur_id() != before {
-                    resources[i].prev_ids.push(before);
-                }
                 true
             }
             Parsed::Smp(docs) => {

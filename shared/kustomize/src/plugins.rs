@@ -9,7 +9,8 @@ use crate::generators::{self, GeneratorKind};
 use crate::loader;
 use crate::patches::{self, PatchOptions};
 use crate::resource::Resource;
-use crate::transformers::{images, labels, namespace, prefix_suffix, replicas};
+use crate::transformers::prefix_suffix::{self, Affix};
+use crate::transformers::{images, labels, namespace, replicas};
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -134,8 +135,14 @@ pub fn run_transformer_entry(
         match kind.as_str() {
             "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
                 let fs = specs(o);
-                prefix_suffix::apply(&mut acc.resources, &str_field(o, "prefix"), "", &fs)?;
-                prefix_suffix::apply(&mut acc.resources, "", &str_field(o, "suffix"), &fs)?;
+                if o.get("prefix").is_some() || kind == "PrefixTransformer" {
+                    let v = str_field(o, "prefix");
+                    prefix_suffix::apply(&mut acc.resources, &v, Affix::Prefix, &fs)?;
+                }
+                if o.get("suffix").is_some() || kind == "SuffixTransformer" {
+                    let v = str_field(o, "suffix");
+                    prefix_suffix::apply(&mut acc.resources, &v, Affix::Suffix, &fs)?;
+                }
             }
             "LabelTransformer" | "AnnotationsTransformer" => {
                 let key = if kind == "LabelTransformer" {
@@ -161,9 +168,7 @@ pub fn run_transformer_entry(
             }
             "NamespaceTransformer" => {
                 let ns = c.namespace().to_string();
-                let opts = namespace::NamespaceOptions {
-                    unset_only: o.get("unsetOnly").and_then(Value::as_bool).unwrap_or(false),
-                };
+                let opts = namespace::NamespaceOptions::from_config(o)?;
                 let mut fs = specs(o);
                 if fs.is_empty() {
                     fs = acc.config.namespace.clone();

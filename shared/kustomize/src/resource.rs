@@ -54,40 +54,45 @@ impl Gvk {
 
     /// Whether this kind is certainly cluster-scoped.
     pub fn is_cluster_scoped(&self) -> bool {
-        is_cluster_scoped_kind(&self.kind)
+        is_cluster_scoped(&self.group, &self.kind)
     }
 }
 
-/// Kinds of the built-in API that are cluster-scoped, per the OpenAPI data
-/// kustomize bundles (Kubernetes 1.21: newer cluster-scoped kinds are not known).
-pub fn is_cluster_scoped_kind(kind: &str) -> bool {
+/// Built-in kinds (group, kind) that are cluster-scoped, per the OpenAPI data
+/// kustomize bundles (Kubernetes 1.21: newer cluster-scoped kinds are unknown to it).
+pub fn is_cluster_scoped(group: &str, kind: &str) -> bool {
     matches!(
-        kind,
-        "APIService"
-            | "CertificateSigningRequest"
-            | "ClusterRole"
-            | "ClusterRoleBinding"
-            | "ComponentStatus"
-            | "CSIDriver"
-            | "CSINode"
-            | "CustomResourceDefinition"
-            | "FlowSchema"
-            | "IngressClass"
-            | "MutatingWebhookConfiguration"
-            | "Namespace"
-            | "Node"
-            | "PersistentVolume"
-            | "PodSecurityPolicy"
-            | "PriorityClass"
-            | "PriorityLevelConfiguration"
-            | "RuntimeClass"
-            | "SelfSubjectAccessReview"
-            | "SelfSubjectRulesReview"
-            | "StorageClass"
-            | "SubjectAccessReview"
-            | "TokenReview"
-            | "ValidatingWebhookConfiguration"
-            | "VolumeAttachment"
+        (group, kind),
+        (
+            "",
+            "Namespace" | "Node" | "PersistentVolume" | "ComponentStatus"
+        ) | (
+            "rbac.authorization.k8s.io",
+            "ClusterRole" | "ClusterRoleBinding"
+        ) | ("apiextensions.k8s.io", "CustomResourceDefinition")
+            | (
+                "storage.k8s.io",
+                "StorageClass" | "CSIDriver" | "CSINode" | "VolumeAttachment"
+            )
+            | ("scheduling.k8s.io", "PriorityClass")
+            | ("networking.k8s.io", "IngressClass")
+            | ("node.k8s.io", "RuntimeClass")
+            | ("policy" | "extensions", "PodSecurityPolicy")
+            | (
+                "admissionregistration.k8s.io",
+                "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration"
+            )
+            | ("apiregistration.k8s.io", "APIService")
+            | ("certificates.k8s.io", "CertificateSigningRequest")
+            | (
+                "flowcontrol.apiserver.k8s.io",
+                "FlowSchema" | "PriorityLevelConfiguration"
+            )
+            | ("authentication.k8s.io", "TokenReview")
+            | (
+                "authorization.k8s.io",
+                "SelfSubjectAccessReview" | "SelfSubjectRulesReview" | "SubjectAccessReview"
+            )
     )
 }
 
@@ -242,9 +247,7 @@ impl Resource {
     /// Records the current id in the history (call before changing name/namespace/kind).
     pub fn remember_id(&mut self) {
         let id = self.cur_id();
-        if self.prev_ids.last() != Some(&id) {
-            self.prev_ids.push(id);
-        }
+        self.prev_ids.push(id);
     }
 
     /// Sets metadata.name (records history).

@@ -7,7 +7,8 @@ use crate::loader;
 use crate::origin::Transformation;
 use crate::patches::{self, PatchOptions};
 use crate::plugins;
-use crate::transformers::{annotations, images, labels, namespace, prefix_suffix, replicas};
+use crate::transformers::prefix_suffix::{self, Affix};
+use crate::transformers::{annotations, images, labels, namespace, replicas};
 use serde_json::Value;
 use std::path::Path;
 
@@ -93,22 +94,26 @@ impl Builder<'_> {
         })?;
 
         tracked(t, &kf, "PrefixTransformer", acc, |acc| {
-            prefix_suffix::apply(
-                &mut acc.resources,
-                &k.name_prefix,
-                "",
-                &acc.config.name_prefix,
-            )?;
+            if !k.name_prefix.is_empty() {
+                prefix_suffix::apply(
+                    &mut acc.resources,
+                    &k.name_prefix,
+                    Affix::Prefix,
+                    &acc.config.name_prefix,
+                )?;
+            }
             Ok(())
         })?;
 
         tracked(t, &kf, "SuffixTransformer", acc, |acc| {
-            prefix_suffix::apply(
-                &mut acc.resources,
-                "",
-                &k.name_suffix,
-                &acc.config.name_suffix,
-            )?;
+            if !k.name_suffix.is_empty() {
+                prefix_suffix::apply(
+                    &mut acc.resources,
+                    &k.name_suffix,
+                    Affix::Suffix,
+                    &acc.config.name_suffix,
+                )?;
+            }
             Ok(())
         })?;
 

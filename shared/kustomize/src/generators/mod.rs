@@ -234,7 +234,8 @@ pub fn absorb_into(existing: &mut Resource, generated: &Resource, merge: bool) {
         }
     }
     existing.obj = obj;
-    existing.needs_hash = generated.needs_hash;
+    // The hash-suffix build annotation survives only if both had it.
+    existing.needs_hash = existing.needs_hash && generated.needs_hash;
     if !merge {
         existing.origin = generated.origin.clone();
     }

@@ -1,6 +1,8 @@
-//! Name references: after prefixes, suffixes and hash suffixes changed names,
-//! every field that refers to a renamed object (per the `nameReference`
-//! configuration) gets the new name.
+//! Name references: after prefixes, suffixes, namespaces and hash suffixes
+//! changed names, every field that refers to a renamed object (per the
+//! `nameReference` configuration) gets the new name. A port of kustomize's
+//! `nameref` filter: candidates are resources whose *previous* ids carry the
+//! old name, sieved by kind, roleRef, namespace and prefix/suffix history.
 
 use crate::config::NameBackRef;
 use crate::error::{Result, build_err};
@@ -9,18 +11,19 @@ use crate::resource::{Gvk, ResId, Resource};
 use serde_json::Value;
 use std::collections::HashSet;
 
-/// What a referrer field may be pointed at.
-struct Target {
-    name: String,
-    namespace: String,
-    kind: String,
-}
-
 struct Snapshot {
-    ids: Vec<ResId>,
+    prev: Vec<ResId>,
+    org: ResId,
     cur: ResId,
     prefixes: Vec<String>,
     suffixes: Vec<String>,
+}
+
+struct Referrer {
+    id: ResId,
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
+    role_ref: Option<Gvk>,
 }
 
 /// Rewrites references in every resource.
@@ -28,250 +31,278 @@ pub fn fix(resources: &mut [Resource], refs: &[NameBackRef]) -> Result<()> {
     let snaps: Vec<Snapshot> = resources
         .iter()
         .map(|r| Snapshot {
-            ids: r.all_ids(),
+            prev: r.prev_ids.clone(),
+            org: r.org_id(),
             cur: r.cur_id(),
             prefixes: r.prefixes.clone(),
             suffixes: r.suffixes.clone(),
         })
         .collect();
-    #[allow(clippy::needless_range_loop)] // resources[i] is borrowed mutably below
-    for i in 0..resources.len() {
-        let referrer_id = resources[i].cur_id();
-        let referrer_gvk = referrer_id.gvk.clone();
-        let ctx = Referrer {
-            id: referrer_id,
-            prefixes: resources[i].prefixes.clone(),
-            suffixes: resources[i].suffixes.clone(),
-            binding_namespaces: binding_namespaces(&resources[i].obj),
-            role_ref_kind: resources[i]
-                .obj
-                .get("roleRef")
-                .and_then(|r| r.get("kind"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
+    for (i, r) in resources.iter_mut().enumerate() {
+        let referrer = Referrer {
+            id: snaps[i].cur.clone(),
+            prefixes: snaps[i].prefixes.clone(),
+            suffixes: snaps[i].suffixes.clone(),
+            role_ref: r.obj.get("roleRef").and_then(|rr| {
+                let group = rr.get("apiGroup")?.as_str()?.to_string();
+                let kind = rr.get("kind")?.as_str()?.to_string();
+                Some(Gvk {
+                    group,
+                    version: String::new(),
+                    kind,
+                })
+            }),
         };
+        let mut base: Option<Vec<usize>> = None;
         for b in refs {
-            let candidates: Vec<usize> = (0..snaps.len())
-                .filter(|&j| snaps[j].ids.iter().any(|id| id.gvk.is_selected_by(&b.gvk)))
-                .filter(|&j| ctx.could_reference(&snaps[j].cur))
-                .collect();
-            if candidates.is_empty() {
-                continue;
-            }
             for fs in &b.referrers {
-                if !fs.applies_to(&referrer_gvk) {
+                if !snaps[i].org.gvk.is_selected_by(&fs.gvk) {
                     continue;
                 }
-                let fs = FieldSpec {
-                    create: false,
-                    ..fs.clone()
+                let candidates = match &base {
+                    Some(c) => c.clone(),
+                    None => {
+                        let c = could_be_referenced(&r.obj, &referrer.id, &snaps)?;
+                        base = Some(c.clone());
+                        c
+                    }
                 };
-                let obj = &mut resources[i].obj;
-                fieldspec::apply(obj, &fs, &referrer_gvk, &mut |v| {
-                    update_value(v, &ctx, &fs, &b.gvk, &candidates, &snaps)
-                })?;
+                let spec = FieldSpec {
+                    gvk: Gvk::default(),
+                    path: fs.path.clone(),
+                    create: false,
+                };
+                let ctx = Ctx {
+                    referrer: &referrer,
+                    path: &fs.path,
+                    target: &b.gvk,
+                    candidates: &candidates,
+                    snaps: &snaps,
+                };
+                fieldspec::apply(&mut r.obj, &spec, &Gvk::default(), &mut |v| set(v, &ctx))
+                    .map_err(|e| {
+                        build_err!(
+                            "updating name reference in '{}' field of '{}': {e}",
+                            fs.path,
+                            referrer.id
+                        )
+                    })?;
             }
         }
     }
     Ok(())
 }
 
-struct Referrer {
-    id: ResId,
-    prefixes: Vec<String>,
-    suffixes: Vec<String>,
-    binding_namespaces: HashSet<String>,
-    role_ref_kind: Option<String>,
-}
-
-impl Referrer {
-    fn could_reference(&self, target: &ResId) -> bool {
-        self.id.gvk.is_cluster_scoped()
-            || target.gvk.is_cluster_scoped()
-            || self.id.effective_namespace() == target.effective_namespace()
-            || self.binding_namespaces.contains(&target.namespace)
+/// kustomize's `SubsetThatCouldBeReferencedByResource`.
+fn could_be_referenced(obj: &Value, referrer: &ResId, snaps: &[Snapshot]) -> Result<Vec<usize>> {
+    if referrer.gvk.is_cluster_scoped() {
+        return Ok((0..snaps.len()).collect());
     }
-}
-
-fn binding_namespaces(obj: &Value) -> HashSet<String> {
-    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
-    if kind != "RoleBinding" && kind != "ClusterRoleBinding" {
-        return HashSet::new();
+    let mut binding_ns = HashSet::new();
+    if referrer.gvk.kind == "RoleBinding" {
+        for s in obj
+            .get("subjects")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            if let (Some(ns), Some(kind)) = (s.get("namespace"), s.get("kind"))
+                && kind.as_str() == Some("ServiceAccount")
+            {
+                match ns.as_str() {
+                    Some(n) => {
+                        binding_ns.insert(n.to_string());
+                    }
+                    None => {
+                        return Err(build_err!(
+                            "Invalid Input: namespace is blank for resource \"{referrer}\""
+                        ));
+                    }
+                }
+            }
+        }
     }
-    obj.get("subjects")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.get("namespace").and_then(Value::as_str))
-                .map(str::to_string)
-                .collect()
+    Ok((0..snaps.len())
+        .filter(|&j| {
+            let id = &snaps[j].cur;
+            id.gvk.is_cluster_scoped()
+                || id.effective_namespace() == referrer.effective_namespace()
+                || binding_ns.contains(&id.namespace)
         })
-        .unwrap_or_default()
+        .collect())
 }
 
+struct Ctx<'a> {
+    referrer: &'a Referrer,
+    path: &'a str,
+    target: &'a Gvk,
+    candidates: &'a [usize],
+    snaps: &'a [Snapshot],
+}
+
+fn set(v: &mut Value, ctx: &Ctx<'_>) -> Result<()> {
+    match v {
+        Value::Null => Ok(()),
+        Value::Array(items) => {
+            for item in items {
+                match item {
+                    Value::Object(_) => set_mapping(item, ctx)?,
+                    Value::Array(_) | Value::Null => {}
+                    _ => set_scalar(item, ctx)?,
+                }
+            }
+            Ok(())
+        }
+        Value::Object(_) => set_mapping(v, ctx),
+        _ => set_scalar(v, ctx),
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn set_scalar(v: &mut Value, ctx: &Ctx<'_>) -> Result<()> {
+    let old = text(v);
+    if let Some(j) = select(&old, ctx.candidates.to_vec(), ctx, false)? {
+        let cur = &ctx.snaps[j].cur;
+        if cur.name != old {
+            *v = Value::String(cur.name.clone());
+        }
+    }
+    Ok(())
+}
+
+fn set_mapping(v: &mut Value, ctx: &Ctx<'_>) -> Result<()> {
+    let Some(m) = v.as_object_mut() else {
+        return Ok(());
+    };
+    let Some(old) = m.get("name").map(text) else {
+        return Err(build_err!("path config error; no 'name' field in node"));
+    };
+    let candidates: Vec<usize> = match m.get("namespace") {
+        None => ctx.candidates.to_vec(),
+        Some(ns) => {
+            let ns = text(ns);
+            let by = |f: &dyn Fn(&Snapshot) -> &ResId| -> Vec<usize> {
+                ctx.candidates
+                    .iter()
+                    .copied()
+                    .filter(|&j| {
+                        let id = f(&ctx.snaps[j]);
+                        !id.gvk.is_cluster_scoped() && id.effective_namespace() == ns
+                    })
+                    .collect()
+            };
+            let original = by(&|s| &s.org);
+            if original.is_empty() {
+                by(&|s| &s.cur)
+            } else {
+                original
+            }
+        }
+    };
+    let Some(j) = select(&old, candidates, ctx, true)? else {
+        return Ok(());
+    };
+    let cur = &ctx.snaps[j].cur;
+    if cur.name == old && cur.namespace.is_empty() {
+        return Ok(());
+    }
+    m.insert("name".into(), Value::String(cur.name.clone()));
+    if !cur.namespace.is_empty() {
+        m.insert("namespace".into(), Value::String(cur.namespace.clone()));
+    }
+    Ok(())
+}
+
+/// kustomize's `SameEndingSubSlice`.
 fn same_ending(a: &[String], b: &[String]) -> bool {
-    if a.is_empty() || b.is_empty() {
-        return a.is_empty() && b.is_empty();
+    let (short, long) = if a.len() > b.len() { (b, a) } else { (a, b) };
+    let diff = long.len() - short.len();
+    if short.is_empty() {
+        return diff == 0;
     }
-    let n = a.len().min(b.len());
-    a[a.len() - n..] == b[b.len() - n..]
+    (0..short.len()).rev().all(|i| long[i + diff] == short[i])
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
-    Scalar,
-    MapWithNamespace,
-    MapWithoutNamespace,
+fn prefix_suffix_equals(s: &Snapshot, r: &Referrer, allow_empty: bool) -> bool {
+    if allow_empty {
+        let p =
+            s.prefixes.is_empty() || r.prefixes.is_empty() || same_ending(&s.prefixes, &r.prefixes);
+        let x =
+            s.suffixes.is_empty() || r.suffixes.is_empty() || same_ending(&s.suffixes, &r.suffixes);
+        p && x
+    } else {
+        same_ending(&s.prefixes, &r.prefixes) && same_ending(&s.suffixes, &r.suffixes)
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn select(
-    old: &str,
-    ns_filter: Option<&str>,
-    shape: Shape,
-    ctx: &Referrer,
-    fs: &FieldSpec,
-    candidates: &[usize],
-    snaps: &[Snapshot],
-) -> Result<Option<Target>> {
-    let mut c: Vec<usize> = candidates
-        .iter()
-        .copied()
-        .filter(|&j| snaps[j].ids.iter().any(|id| id.name == old))
-        .collect();
-    if fs.path == "roleRef/name"
-        && let Some(k) = &ctx.role_ref_kind
+fn select(old: &str, mut c: Vec<usize>, ctx: &Ctx<'_>, mapping: bool) -> Result<Option<usize>> {
+    let snaps = ctx.snaps;
+    c.retain(|&j| snaps[j].prev.iter().any(|id| id.name == old));
+    c.retain(|&j| {
+        snaps[j]
+            .prev
+            .iter()
+            .any(|id| id.gvk.is_selected_by(ctx.target))
+    });
+    if ctx.path.ends_with("roleRef/name")
+        && let Some(rr) = &ctx.referrer.role_ref
     {
-        c.retain(|&j| &snaps[j].cur.gvk.kind == k);
+        c.retain(|&j| snaps[j].prev.iter().any(|id| id.gvk.is_selected_by(rr)));
     }
-    if let Some(ns) = ns_filter {
+    let referrer = &ctx.referrer.id;
+    if !referrer.gvk.is_cluster_scoped() {
         c.retain(|&j| {
-            snaps[j].ids.iter().any(|id| {
-                id.namespace == ns
-                    || (ns == "default" && id.namespace.is_empty())
-                    || (ns.is_empty() && id.namespace == "default")
-            })
+            let cur = &snaps[j].cur;
+            cur.gvk.is_cluster_scoped()
+                || cur.gvk.kind == "ServiceAccount"
+                || cur.effective_namespace() == referrer.effective_namespace()
         });
     }
-    if c.len() > 1 && !ctx.id.gvk.is_cluster_scoped() {
-        let same_ns: Vec<usize> = c
-            .iter()
-            .copied()
-            .filter(|&j| {
-                let cur = &snaps[j].cur;
-                cur.gvk.is_cluster_scoped()
-                    || cur.gvk.kind == "ServiceAccount"
-                    || cur.effective_namespace() == ctx.id.effective_namespace()
-            })
-            .collect();
-        c = same_ns;
+    if c.len() == 1 {
+        return Ok(Some(c[0]));
     }
+    c.retain(|&j| prefix_suffix_equals(&snaps[j], ctx.referrer, true));
     if c.len() > 1 {
-        let strict: Vec<usize> = c
-            .iter()
-            .copied()
-            .filter(|&j| {
-                same_ending(&snaps[j].prefixes, &ctx.prefixes)
-                    && same_ending(&snaps[j].suffixes, &ctx.suffixes)
-            })
-            .collect();
-        if !strict.is_empty() {
-            c = strict;
-        }
+        c.retain(|&j| prefix_suffix_equals(&snaps[j], ctx.referrer, false));
     }
     match c.len() {
         0 => Ok(None),
-        1 => Ok(Some(target_of(&snaps[c[0]].cur))),
-        _ if c.iter().all(|&j| snaps[j].cur.name == snaps[c[0]].cur.name)
-            && shape != Shape::MapWithoutNamespace =>
-        {
-            // kustomize takes one of several same-named candidates; for
-            // namespaced map references it ends up with the last one.
-            let pick = if shape == Shape::Scalar {
-                c[0]
-            } else {
-                c[c.len() - 1]
-            };
-            Ok(Some(target_of(&snaps[pick].cur)))
-        }
+        1 => Ok(Some(c[0])),
         _ => {
+            let first = &snaps[c[0]].cur;
+            let identical = c.iter().all(|&j| {
+                let cur = &snaps[j].cur;
+                cur.name == first.name && (!mapping || cur.namespace == first.namespace)
+            });
+            if identical {
+                return Ok(Some(c[0]));
+            }
             let ids: Vec<String> = c.iter().map(|&j| snaps[j].cur.to_string()).collect();
             Err(build_err!(
-                "{}: found multiple possible referrals for '{old}': {}",
-                ctx.id,
+                "found multiple possible referrals: {}",
                 ids.join(", ")
             ))
         }
     }
 }
 
-fn target_of(id: &ResId) -> Target {
-    Target {
-        name: id.name.clone(),
-        namespace: id.namespace.clone(),
-        kind: id.gvk.kind.clone(),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn update_value(
-    v: &mut Value,
-    ctx: &Referrer,
-    fs: &FieldSpec,
-    target_gvk: &Gvk,
-    candidates: &[usize],
-    snaps: &[Snapshot],
-) -> Result<()> {
-    match v {
-        Value::String(s) => {
-            if let Some(t) = select(s, None, Shape::Scalar, ctx, fs, candidates, snaps)? {
-                *s = t.name;
-            }
-        }
-        Value::Array(items) => {
-            for item in items {
-                update_value(item, ctx, fs, target_gvk, candidates, snaps)?;
-            }
-        }
-        Value::Object(m) => {
-            if let Some(kind) = m.get("kind").and_then(Value::as_str)
-                && kind != target_gvk.kind
-            {
-                return Ok(());
-            }
-            let Some(old) = m.get("name").and_then(Value::as_str).map(str::to_string) else {
-                return Ok(());
-            };
-            let ns = match m.get("namespace") {
-                None => None,
-                Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-                Some(_) => {
-                    return Err(build_err!(
-                        "Invalid Input: namespace is blank for resource {}",
-                        ctx.id
-                    ));
-                }
-            };
-            if let Some(t) = select(
-                &old,
-                ns.as_deref(),
-                if ns.is_some() {
-                    Shape::MapWithNamespace
-                } else {
-                    Shape::MapWithoutNamespace
-                },
-                ctx,
-                fs,
-                candidates,
-                snaps,
-            )? {
-                let _ = &t.kind;
-                m.insert("name".into(), Value::String(t.name));
-                if !t.namespace.is_empty() {
-                    m.insert("namespace".into(), Value::String(t.namespace));
-                }
-            }
-        }
-        _ => {}
+    #[test]
+    fn same_ending_sub_slices() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(same_ending(&s(&["a", "b"]), &s(&["b"])));
+        assert!(!same_ending(&s(&["a", "b"]), &s(&["a"])));
+        assert!(same_ending(&s(&[]), &s(&[])));
+        assert!(!same_ending(&s(&[]), &s(&["a"])));
     }
-    Ok(())
 }

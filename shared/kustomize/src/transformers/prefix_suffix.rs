@@ -6,45 +6,58 @@ use crate::resource::Resource;
 use serde_json::Value;
 
 fn skipped(r: &Resource) -> bool {
-    let g = r.gvk();
+    let g = r.org_id().gvk;
     g.kind == "CustomResourceDefinition"
         || g.kind == "Namespace"
         || (g.kind == "APIService" && g.group == "apiregistration.k8s.io")
 }
 
-/// Adds `prefix` and `suffix` to the name fields of every resource.
+/// Where the affix goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Affix {
+    /// namePrefix
+    Prefix,
+    /// nameSuffix
+    Suffix,
+}
+
+/// Adds `value` as a prefix or suffix to the name fields of every resource
+/// (kustomize's PrefixTransformer and SuffixTransformer).
 pub fn apply(
     resources: &mut [Resource],
-    prefix: &str,
-    suffix: &str,
+    value: &str,
+    affix: Affix,
     specs: &[FieldSpec],
 ) -> Result<()> {
-    if prefix.is_empty() && suffix.is_empty() {
-        return Ok(());
-    }
+    let (prefix, suffix) = match affix {
+        Affix::Prefix => (value, ""),
+        Affix::Suffix => ("", value),
+    };
     for r in resources.iter_mut() {
         if skipped(r) {
             continue;
         }
-        r.remember_id();
-        let gvk = r.gvk();
-        let mut touched = false;
+        let org = r.org_id().gvk;
         for fs in specs {
+            if !org.is_selected_by(&fs.gvk) {
+                continue;
+            }
+            if fs.path == "metadata/name" {
+                match affix {
+                    Affix::Prefix => r.prefixes.push(value.to_string()),
+                    Affix::Suffix => r.suffixes.push(value.to_string()),
+                }
+                if !value.is_empty() {
+                    r.remember_id();
+                }
+            }
+            let gvk = r.gvk();
             fieldspec::apply(&mut r.obj, fs, &gvk, &mut |v| {
                 if let Some(s) = v.as_str() {
                     *v = Value::String(format!("{prefix}{s}{suffix}"));
-                    touched = true;
                 }
                 Ok(())
             })?;
-        }
-        if touched {
-            if !prefix.is_empty() {
-                r.prefixes.push(prefix.to_string());
-            }
-            if !suffix.is_empty() {
-                r.suffixes.push(suffix.to_string());
-            }
         }
     }
     Ok(())
