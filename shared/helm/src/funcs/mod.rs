@@ -5,6 +5,7 @@
 //! spf13/cast's lenient conversions where Sprig uses them.
 
 pub mod builtin;
+pub mod crypto;
 pub mod dicts;
 pub mod encoding;
 pub mod helm;
@@ -36,6 +37,7 @@ pub fn exists(name: &str) -> bool {
         || semver::NAMES.contains(&name)
         || time::NAMES.contains(&name)
         || helm::NAMES.contains(&name)
+        || crypto::NAMES.contains(&name)
 }
 
 /// Call a function by name.
@@ -66,6 +68,9 @@ pub fn call(name: &str, args: Vec<Value>) -> FnResult {
         return r;
     }
     if let Some(r) = helm::call(name, a) {
+        return r;
+    }
+    if let Some(r) = crypto::call(name, a) {
         return r;
     }
     Err(format!("function {name:?} not defined"))

@@ -570,8 +570,20 @@ mod tests {
         assert!(parse("t", "{{ $x }}", &funcs).is_err());
         assert!(parse("t", "{{ end }}", &funcs).is_err());
         assert!(parse("t", "{{ if true }}{{ break }}{{ end }}", &funcs).is_err());
-        assert!(parse("t", "{{ range .L }}{{ if .A }}{{ continue }}{{ end }}{{ end }}", &funcs).is_ok());
-        assert!(parse("t", "{{ .A | \"x\" }}", &funcs).unwrap_err().msg.contains("non executable"));
+        assert!(
+            parse(
+                "t",
+                "{{ range .L }}{{ if .A }}{{ continue }}{{ end }}{{ end }}",
+                &funcs
+            )
+            .is_ok()
+        );
+        assert!(
+            parse("t", "{{ .A | \"x\" }}", &funcs)
+                .unwrap_err()
+                .msg
+                .contains("non executable")
+        );
     }
 
     #[test]
