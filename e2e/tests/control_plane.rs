@@ -1,14 +1,16 @@
 //! Scenario: the local control plane runs workloads — a Deployment becomes Available and its
-//! Pod reports Running on the kwok node.
+//! Pod reports Running on the kwok node, a Job completes, and a deleted namespace goes away
+//! with its Pods (kube-controller-manager plus kwok's stages).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 
 use flux_testkit::{ControlPlane, KWOK_NODE, test_namespace};
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::Api;
-use kube::api::{ListParams, Patch, PatchParams};
+use kube::api::{DeleteParams, ListParams, Patch, PatchParams};
 
 #[tokio::test]
 async fn deployment_becomes_available_and_pod_runs() {
@@ -62,6 +64,74 @@ async fn deployment_becomes_available_and_pod_runs() {
     assert_eq!(spec.node_name.as_deref(), Some(KWOK_NODE));
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
     assert_eq!(phase, Some("Running"));
+}
+
+#[tokio::test]
+async fn job_completes() {
+    let client = ControlPlane::shared().client().await;
+    let ns = test_namespace(&client, "control-plane-job").await;
+    let job: Job = serde_json::from_value(serde_json::json!({
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "hook"},
+        "spec": {
+            "backoffLimit": 0,
+            "template": {"spec": {
+                "restartPolicy": "Never",
+                "containers": [{"name": "hook", "image": "busybox:1.36"}]
+            }}
+        }
+    }))
+    .unwrap();
+    let jobs: Api<Job> = Api::namespaced(client, &ns);
+    jobs.patch(
+        "hook",
+        &PatchParams::apply("e2e").force(),
+        &Patch::Apply(&job),
+    )
+    .await
+    .unwrap();
+    let complete = wait_for(|| async {
+        let j = jobs.get("hook").await.unwrap();
+        j.status.and_then(|s| s.succeeded) == Some(1)
+    })
+    .await;
+    assert!(complete, "Job {ns}/hook never succeeded");
+}
+
+#[tokio::test]
+async fn deleted_namespace_goes_away_with_its_pods() {
+    let client = ControlPlane::shared().client().await;
+    let ns = test_namespace(&client, "control-plane-delete").await;
+    let pod: Pod = serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "doomed"},
+        "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}
+    }))
+    .unwrap();
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    pods.patch(
+        "doomed",
+        &PatchParams::apply("e2e").force(),
+        &Patch::Apply(&pod),
+    )
+    .await
+    .unwrap();
+    let running = wait_for(|| async {
+        let p = pods.get("doomed").await.unwrap();
+        p.status.and_then(|s| s.phase).as_deref() == Some("Running")
+    })
+    .await;
+    assert!(running, "Pod {ns}/doomed never ran");
+
+    let namespaces: Api<Namespace> = Api::all(client);
+    namespaces
+        .delete(&ns, &DeleteParams::default())
+        .await
+        .unwrap();
+    let gone = wait_for(|| async { namespaces.get_opt(&ns).await.unwrap().is_none() }).await;
+    assert!(gone, "namespace {ns} was never deleted");
 }
 
 /// Polls `check` every 200ms for up to two minutes (a hang guard, not a performance bound).
