@@ -125,8 +125,10 @@ fn finish(
         };
         strip_nullable(&mut value);
         if let Some(root) = value.as_object_mut() {
-            // Flux's root objects have no required fields: `spec` is `omitempty`.
-            root.remove("required");
+            // Unlike Flux (`spec,omitempty`), `spec` stays required at the root: an object
+            // without it could not be deserialized into the Rust types and would break the
+            // controllers' watches.
+            root.remove("title");
             root.insert("type".into(), json!("object"));
             if let Some(props) = root.get_mut("properties").and_then(Value::as_object_mut) {
                 props.insert("apiVersion".into(), json!({

@@ -148,10 +148,12 @@ fn gitrepository_validation_defaults_and_names() {
         s["properties"]["status"]["default"],
         json!({"observedGeneration": -1})
     );
-    assert!(
-        s.get("required").is_none(),
-        "spec is optional at the root, as in Flux"
+    assert_eq!(
+        s["required"],
+        json!(["spec"]),
+        "spec is required at the root"
     );
+    assert!(s.get("title").is_none());
 
     let c = crd("GitRepository");
     assert_eq!(c.spec.names.short_names, Some(vec!["gitrepo".to_string()]));
