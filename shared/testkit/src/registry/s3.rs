@@ -4,6 +4,9 @@
 //! directories under a temp dir, objects are files; [`S3Server::put_object`] writes them
 //! directly so tests need no S3 client.
 //!
+//! s3s-fs lists objects without ETags, which every real S3 returns and Flux's revision is
+//! built from, so the listing is wrapped to add one per object (a content digest).
+//!
 //! Chosen over versitygw (a Go build and a process) and moto (a Python tree): it runs
 //! in-process with no binary to build, and it verifies signatures, so wrong credentials
 //! are rejected as by a real S3.
@@ -13,7 +16,9 @@ use std::path::{Component, Path, PathBuf};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
 use s3s::auth::SimpleAuth;
+use s3s::dto::*;
 use s3s::service::S3ServiceBuilder;
+use s3s::{S3, S3Request, S3Response, S3Result};
 use tempfile::TempDir;
 
 use super::ServerThread;
@@ -47,7 +52,10 @@ impl S3Server {
             context: "opening the S3 root".into(),
             source: std::io::Error::other(format!("{e:?}")),
         })?;
-        let mut builder = S3ServiceBuilder::new(fs);
+        let mut builder = S3ServiceBuilder::new(WithEtags {
+            fs,
+            root: dir.path().to_path_buf(),
+        });
         builder.set_auth(SimpleAuth::from_single(access_key, secret_key));
         let service = builder.build();
         let (thread, port) = ServerThread::spawn("s3", move |tcp| async move {
@@ -125,5 +133,92 @@ impl S3Server {
             }
         }
         Ok(path)
+    }
+}
+
+/// s3s-fs with ETags in listings.
+struct WithEtags {
+    fs: s3s_fs::FileSystem,
+    root: PathBuf,
+}
+
+fn etag_of(path: &Path) -> Option<ETag> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).ok()?;
+    Some(ETag::Strong(hex::encode(&Sha256::digest(&bytes)[..16])))
+}
+
+#[async_trait::async_trait]
+impl S3 for WithEtags {
+    async fn head_bucket(
+        &self,
+        req: S3Request<HeadBucketInput>,
+    ) -> S3Result<S3Response<HeadBucketOutput>> {
+        self.fs.head_bucket(req).await
+    }
+
+    async fn get_bucket_location(
+        &self,
+        req: S3Request<GetBucketLocationInput>,
+    ) -> S3Result<S3Response<GetBucketLocationOutput>> {
+        self.fs.get_bucket_location(req).await
+    }
+
+    async fn list_buckets(
+        &self,
+        req: S3Request<ListBucketsInput>,
+    ) -> S3Result<S3Response<ListBucketsOutput>> {
+        self.fs.list_buckets(req).await
+    }
+
+    async fn create_bucket(
+        &self,
+        req: S3Request<CreateBucketInput>,
+    ) -> S3Result<S3Response<CreateBucketOutput>> {
+        self.fs.create_bucket(req).await
+    }
+
+    async fn get_object(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
+        self.fs.get_object(req).await
+    }
+
+    async fn head_object(
+        &self,
+        req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
+        self.fs.head_object(req).await
+    }
+
+    async fn put_object(
+        &self,
+        req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
+        self.fs.put_object(req).await
+    }
+
+    async fn delete_object(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        self.fs.delete_object(req).await
+    }
+
+    async fn list_objects_v2(
+        &self,
+        req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        let bucket = req.input.bucket.clone();
+        let mut resp = self.fs.list_objects_v2(req).await?;
+        for object in resp.output.contents.iter_mut().flatten() {
+            if object.e_tag.is_none()
+                && let Some(key) = &object.key
+            {
+                object.e_tag = etag_of(&self.root.join(&bucket).join(key));
+            }
+        }
+        Ok(resp)
     }
 }
