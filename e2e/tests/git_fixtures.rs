@@ -269,3 +269,47 @@ async fn test_repo_tags_branches_and_deletes() {
         "{refs}"
     );
 }
+
+#[tokio::test]
+async fn shallow_clone_and_fetch_of_one_commit() {
+    let server = GitServer::start().await.unwrap();
+    let repo = server.create_repo("shallow").await.unwrap();
+    let first = seeded(&repo).await;
+    let second = repo
+        .commit_files(&[("deploy/app.yaml", "kind: Secret\n")], "second")
+        .await
+        .unwrap();
+
+    let (dir, head) = clone_ok(repo.url(), &[], &[]);
+    assert_eq!(head, second);
+    let depth_dir = tempfile::tempdir().unwrap();
+    assert_ok(
+        &git(
+            depth_dir.path(),
+            &["clone", "--quiet", "--depth", "1", repo.url(), "c"],
+            &[],
+        ),
+        "git clone --depth 1",
+    );
+    let count = git(
+        &depth_dir.path().join("c"),
+        &["rev-list", "--count", "HEAD"],
+        &[],
+    );
+    assert_eq!(String::from_utf8(count.stdout).unwrap().trim(), "1");
+
+    // Fetching an older commit by SHA, as for GitRepository spec.ref.commit.
+    let by_sha = dir.path().join("by-sha");
+    std::fs::create_dir(&by_sha).unwrap();
+    assert_ok(&git(&by_sha, &["init", "--quiet"], &[]), "git init");
+    assert_ok(
+        &git(
+            &by_sha,
+            &["fetch", "--quiet", "--depth", "1", repo.url(), &first],
+            &[],
+        ),
+        "git fetch <sha>",
+    );
+    let fetched = git(&by_sha, &["rev-parse", "FETCH_HEAD"], &[]);
+    assert_eq!(String::from_utf8(fetched.stdout).unwrap().trim(), first);
+}

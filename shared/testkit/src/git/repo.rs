@@ -41,7 +41,15 @@ impl TestRepo {
             Some(&bare),
         )
         .await?;
-        git(&bare, &["config", "http.receivepack", "true"], None).await?;
+        // Pushes over HTTP, and fetches of a single commit or with filters (as Flux's
+        // `spec.ref.commit` and shallow clones do), must all work against the fixture.
+        for (key, value) in [
+            ("http.receivepack", "true"),
+            ("uploadpack.allowReachableSHA1InWant", "true"),
+            ("uploadpack.allowFilter", "true"),
+        ] {
+            git(&bare, &["config", key, value], None).await?;
+        }
         tokio::fs::create_dir_all(&work)
             .await
             .map_err(TestkitError::io(format!("creating {}", work.display())))?;
@@ -72,7 +80,8 @@ impl TestRepo {
     }
 
     /// Writes `files` (path relative to the repository root, contents), commits them on the
-    /// current branch, pushes, and returns the commit SHA.
+    /// current branch, pushes, and returns the commit SHA. Unchanged contents still produce a
+    /// new (empty) commit, so every call moves the branch.
     pub async fn commit_files(
         &self,
         files: &[(&str, &str)],
