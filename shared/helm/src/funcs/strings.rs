@@ -255,8 +255,25 @@ fn b2(a: &[Value], f: impl Fn(&str, &str) -> bool) -> FnResult {
     Ok(Value::Bool(f(arg_str(a, 0)?, arg_str(a, 1)?)))
 }
 
+thread_local! {
+    static REGEX_CACHE: std::cell::RefCell<std::collections::HashMap<String, Regex>> = std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Compile (or reuse) a Go regular expression; charts call the same few
+/// patterns from helpers hundreds of times per render.
 fn re(pat: &str) -> Result<Regex, String> {
-    Regex::new(&go_regex(pat)).map_err(|e| format!("error parsing regexp: {e}"))
+    if let Some(r) = REGEX_CACHE.with(|c| c.borrow().get(pat).cloned()) {
+        return Ok(r);
+    }
+    let r = Regex::new(&go_regex(pat)).map_err(|e| format!("error parsing regexp: {e}"))?;
+    REGEX_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() > 1024 {
+            c.clear();
+        }
+        c.insert(pat.to_string(), r.clone());
+    });
+    Ok(r)
 }
 
 /// Adapt RE2 (Go) syntax that Rust's regex rejects: a `-` next to a Perl class

@@ -89,9 +89,10 @@ impl Manifest {
 /// Helm 4's `SplitManifests`: documents keep trailing whitespace, lose leading.
 pub fn split_manifests(text: &str) -> Vec<String> {
     let t = text.trim_start();
-    let parts: Vec<String> = match Regex::new(r"(?:^|\s*\n)---\s*") {
-        Ok(re) => re.split(t).map(String::from).collect(),
-        Err(_) => vec![t.to_string()],
+    static SEP: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+    let parts: Vec<String> = match SEP.get_or_init(|| Regex::new(r"(?:^|\s*\n)---\s*").ok()) {
+        Some(re) => re.split(t).map(String::from).collect(),
+        None => vec![t.to_string()],
     };
     parts
         .into_iter()
