@@ -41,7 +41,7 @@ pub const NAMES: &[&str] = &[
     "slice",
 ];
 
-const MAX_LEN: i64 = 10_000_000;
+const MAX_LEN: i64 = 1_000_000;
 
 /// Dispatch.
 pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {

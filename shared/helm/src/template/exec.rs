@@ -250,7 +250,7 @@ impl State<'_> {
                 if decl.len() > 1 {
                     return Err(self.err("can't use range over integer with two variables"));
                 }
-                if *n > 10_000_000 {
+                if *n > 1_000_000 {
                     return Err(self.err("range over integer exceeds the limit"));
                 }
                 (0..(*n).max(0))
