@@ -61,7 +61,29 @@ pub fn start_controllers(extra: &[&str]) -> &'static Harness {
                             .await
                             .unwrap();
                     });
-                    if let Err(e) = args.run().await {
+                    // Started without `run_controller` so that it can share the process
+                    // (and its global logger) with source-controller.
+                    let config = kube::Config::from_custom_kubeconfig(
+                        cp.kubeconfig(),
+                        &kube::config::KubeConfigOptions::default(),
+                    )
+                    .await
+                    .unwrap();
+                    let client = kube::Client::try_from(config.clone()).unwrap();
+                    let ctx = flux_runtime::ControllerContext {
+                        name: flux_kustomize_controller::CONTROLLER_NAME,
+                        client,
+                        metrics: flux_runtime::metrics::Metrics::default(),
+                        shutdown: flux_runtime::shutdown::Shutdown::new(),
+                    };
+                    if let Err(e) = flux_kustomize_controller::start(
+                        ctx,
+                        config,
+                        args.reconcile,
+                        args.kustomize,
+                    )
+                    .await
+                    {
                         eprintln!("kustomize-controller stopped: {e:#}");
                     }
                 });
