@@ -242,6 +242,15 @@ mod tests {
     }
 
     #[test]
+    fn chart_default_nulls_drop_and_user_nulls_for_new_keys_stay() {
+        let c = Chart { values: m("a: {b: null, c: 1}\nd: null\n"), ..Default::default() };
+        let out = coalesce_values_root(&c, &Map::new()).unwrap();
+        assert_eq!(format_v(&Value::from(out)), "map[a:map[c:1]]");
+        let out = coalesce_values_root(&c, &m("e: null\na: {f: null, c: null}\n")).unwrap();
+        assert_eq!(format_v(&Value::from(out)), "map[a:map[f:<nil>] e:<nil>]");
+    }
+
+    #[test]
     fn subcharts_and_globals() {
         let mut sub = Chart {
             values: m("p: 1\nglobal: {g: sub, h: 1}\n"),
