@@ -162,6 +162,13 @@ fn main() {
     }
     println!("];");
     println!();
+    println!("/// Definition names, parallel to `DEFS`.");
+    println!("pub(crate) static NAMES: &[&str] = &[");
+    for n in &names {
+        println!("    {n:?},");
+    }
+    println!("];");
+    println!();
     println!("/// No target definition.");
     println!("pub(crate) const NONE: u16 = u16::MAX;");
 }

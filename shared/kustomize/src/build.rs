@@ -96,6 +96,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Vec<Value>> {
         track: false,
         schema: Schema::Builtin,
         schema_set: false,
+        current_file: PathBuf::new(),
     };
     let root = &loader::join_clean(root, ".");
     let k = b.load(root, false)?;
@@ -162,6 +163,8 @@ pub(crate) struct Builder<'a> {
     pub schema: Schema,
     /// Whether a kustomization already chose the schema (`openapi:`).
     schema_set: bool,
+    /// The kustomization file being built (for origins of inline configs).
+    pub current_file: PathBuf,
 }
 
 impl Builder<'_> {
@@ -191,16 +194,29 @@ impl Builder<'_> {
         if self.schema_set {
             return Ok(());
         }
+        let version = k
+            .openapi
+            .get("version")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if let Some(path) = k.openapi.get("path").and_then(Value::as_str) {
+            if !version.is_empty() {
+                return Err(build_err!(
+                    "{}: openapi: builtin version and custom schema provided, cannot use both",
+                    k.file.display()
+                ));
+            }
             let (file, text) = loader::read_file(dir, path, self.restrictor())?;
             let custom = Custom::parse(&text, &file.display().to_string())?;
             self.schema = Schema::Custom(std::rc::Rc::new(custom));
             self.schema_set = true;
-        } else if k
-            .openapi
-            .get("version")
-            .is_some_and(|v| v.as_str() != Some(""))
-        {
+        } else if !version.is_empty() {
+            if version != "v1.21.2" {
+                return Err(build_err!(
+                    "{}: openapi: the specified OpenAPI version is not built in",
+                    k.file.display()
+                ));
+            }
             self.schema_set = true;
         }
         Ok(())
@@ -231,7 +247,9 @@ impl Builder<'_> {
         acc: &mut Accumulator,
     ) -> Result<()> {
         self.enter(dir)?;
+        let saved = std::mem::replace(&mut self.current_file, k.file.clone());
         let res = self.accumulate_inner(dir, k, acc);
+        self.current_file = saved;
         self.stack.pop();
         res
     }

@@ -21,7 +21,11 @@ fn load_configs(b: &mut Builder<'_>, dir: &Path, entry: &Value) -> Result<Vec<Re
         other => return Ok(vec![Resource::new(other.clone())]),
     };
     if s.contains('\n') {
-        return load_resources(&s, "inline plugin configuration");
+        let mut rs = load_resources(&s, "inline plugin configuration")?;
+        for r in rs.iter_mut() {
+            r.origin = Some(crate::origin::Origin::File(b.current_file.clone()));
+        }
+        return Ok(rs);
     }
     if loader::is_remote(&s) {
         return Err(KustomizeError::Unsupported(format!(

@@ -50,6 +50,7 @@ impl Builder<'_> {
         let t = self.track;
         let schema = self.schema.clone();
         tracked(t, &kf, "PatchStrategicMergeTransformer", acc, |acc| {
+            let mut all = Vec::new();
             for p in &k.patches_strategic_merge {
                 let (source, text) = match p {
                     Value::String(s) if !s.contains('\n') && !s.trim_start().starts_with('{') => {
@@ -63,6 +64,15 @@ impl Builder<'_> {
                     ),
                 };
                 let docs = crate::yaml::parse_documents(&text, &source)?;
+                all.push((source, docs));
+            }
+            if !k.patches_strategic_merge.is_empty() && all.iter().all(|(_, d)| d.is_empty()) {
+                return Err(crate::error::build_err!(
+                    "{}: patchesStrategicMerge: patch appears to be empty",
+                    k.file.display()
+                ));
+            }
+            for (source, docs) in all {
                 patches::apply_smp_by_id(
                     &mut acc.resources,
                     &docs,

@@ -1,7 +1,7 @@
 //! The strategic-merge schema of built-in kinds (see `schema_table.rs`):
 //! which lists merge, and by which keys.
 
-use super::schema_table::{DEFS, KINDS, NONE};
+use super::schema_table::{DEFS, KINDS, NAMES, NONE};
 use serde_json::Value;
 use std::rc::Rc;
 
@@ -108,13 +108,15 @@ impl Node {
                 .iter()
                 .find(|(g, v, k, _)| *g == group && *v == version && *k == kind)
                 .map_or(Node::Unknown, |(_, _, _, d)| Node::Static(*d)),
+            // A custom schema is added to the built-in one (kyaml parses both).
             Schema::Custom(c) => c
                 .kinds
                 .iter()
                 .find(|(g, v, k, _)| g == group && v == version && k == kind)
-                .map_or(Node::Unknown, |(_, _, _, d)| {
-                    Node::Custom(c.clone(), format!("/definitions/{}", escape(d)))
-                }),
+                .map_or_else(
+                    || Node::root(&Schema::Builtin, api_version, kind),
+                    |(_, _, _, d)| Node::Custom(c.clone(), format!("/definitions/{}", escape(d))),
+                ),
         }
     }
 
@@ -151,7 +153,7 @@ impl Node {
                 let p = if is_array { format!("{p}/items") } else { p };
                 match resolve(c, &p) {
                     Some(r) => Node::Custom(c.clone(), r),
-                    None => Node::Unknown,
+                    None => builtin_fallback(c, &p),
                 }
             }
         }
@@ -198,6 +200,29 @@ impl Node {
             }
         }
     }
+}
+
+/// A `$ref` the custom document does not define, looked up among the built-in definitions.
+fn builtin_fallback(c: &Custom, ptr: &str) -> Node {
+    let mut ptr = ptr.to_string();
+    for _ in 0..32 {
+        let Some(obj) = c.doc.pointer(&ptr) else {
+            return Node::Unknown;
+        };
+        let Some(r) = obj.get("$ref").and_then(Value::as_str) else {
+            return Node::Unknown;
+        };
+        let target = r.trim_start_matches('#').to_string();
+        if c.doc.pointer(&target).is_none() {
+            let name = r.rsplit('/').next().unwrap_or(r);
+            return NAMES
+                .iter()
+                .position(|n| *n == name)
+                .map_or(Node::Unknown, |i| Node::Static(i as u16));
+        }
+        ptr = target;
+    }
+    Node::Unknown
 }
 
 /// Follows `$ref`s from the schema object at `ptr`.
