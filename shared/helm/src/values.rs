@@ -243,7 +243,10 @@ mod tests {
 
     #[test]
     fn chart_default_nulls_drop_and_user_nulls_for_new_keys_stay() {
-        let c = Chart { values: m("a: {b: null, c: 1}\nd: null\n"), ..Default::default() };
+        let c = Chart {
+            values: m("a: {b: null, c: 1}\nd: null\n"),
+            ..Default::default()
+        };
         let out = coalesce_values_root(&c, &Map::new()).unwrap();
         assert_eq!(format_v(&Value::from(out)), "map[a:map[c:1]]");
         let out = coalesce_values_root(&c, &m("e: null\na: {f: null, c: null}\n")).unwrap();

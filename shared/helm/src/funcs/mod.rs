@@ -25,52 +25,47 @@ pub type FnResult = Result<Value, String>;
 /// Names handled by the executor itself.
 const EXEC_NAMES: &[&str] = &["and", "or", "include", "tpl"];
 
+type Dispatch = fn(&str, &[Value]) -> Option<FnResult>;
+
+/// Every module's names and dispatcher, looked up once per call through a
+/// hash map instead of matching the name against each module in turn.
+fn registry() -> &'static std::collections::HashMap<&'static str, Dispatch> {
+    static REG: std::sync::OnceLock<std::collections::HashMap<&'static str, Dispatch>> =
+        std::sync::OnceLock::new();
+    REG.get_or_init(|| {
+        let modules: [(&[&str], Dispatch); 10] = [
+            (crypto::NAMES, crypto::call),
+            (helm::NAMES, helm::call),
+            (time::NAMES, time::call),
+            (semver::NAMES, semver::call),
+            (encoding::NAMES, encoding::call),
+            (math::NAMES, math::call),
+            (dicts::NAMES, dicts::call),
+            (lists::NAMES, lists::call),
+            (strings::NAMES, strings::call),
+            (builtin::NAMES, builtin::call),
+        ];
+        // Later modules win on duplicate names, matching the old lookup order.
+        let mut m = std::collections::HashMap::new();
+        for (names, f) in modules {
+            for n in names {
+                m.insert(*n, f);
+            }
+        }
+        m
+    })
+}
+
 /// Does a function of this name exist (checked at parse time, like Go)?
 pub fn exists(name: &str) -> bool {
-    EXEC_NAMES.contains(&name)
-        || builtin::NAMES.contains(&name)
-        || strings::NAMES.contains(&name)
-        || lists::NAMES.contains(&name)
-        || dicts::NAMES.contains(&name)
-        || math::NAMES.contains(&name)
-        || encoding::NAMES.contains(&name)
-        || semver::NAMES.contains(&name)
-        || time::NAMES.contains(&name)
-        || helm::NAMES.contains(&name)
-        || crypto::NAMES.contains(&name)
+    EXEC_NAMES.contains(&name) || registry().contains_key(name)
 }
 
 /// Call a function by name.
 pub fn call(name: &str, args: Vec<Value>) -> FnResult {
-    let a = args.as_slice();
-    if let Some(r) = builtin::call(name, a) {
-        return r;
-    }
-    if let Some(r) = strings::call(name, a) {
-        return r;
-    }
-    if let Some(r) = lists::call(name, a) {
-        return r;
-    }
-    if let Some(r) = dicts::call(name, a) {
-        return r;
-    }
-    if let Some(r) = math::call(name, a) {
-        return r;
-    }
-    if let Some(r) = encoding::call(name, a) {
-        return r;
-    }
-    if let Some(r) = semver::call(name, a) {
-        return r;
-    }
-    if let Some(r) = time::call(name, a) {
-        return r;
-    }
-    if let Some(r) = helm::call(name, a) {
-        return r;
-    }
-    if let Some(r) = crypto::call(name, a) {
+    if let Some(f) = registry().get(name)
+        && let Some(r) = f(name, &args)
+    {
         return r;
     }
     Err(format!("function {name:?} not defined"))

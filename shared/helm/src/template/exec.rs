@@ -220,9 +220,8 @@ impl State<'_> {
         let mark = self.vars.len();
         self.line = b.pipe.line;
         // Evaluate without declaring: the declared vars are per element.
-        let mut pipe = b.pipe.clone();
-        let decl = std::mem::take(&mut pipe.decl);
-        let v = self.eval_pipe(dot, &pipe)?;
+        let decl = &b.pipe.decl;
+        let v = self.eval_cmds(dot, &b.pipe.cmds)?;
         let items: Vec<(Value, Value)> = match &v {
             Value::Nil => Vec::new(),
             Value::List(l) => l
@@ -303,12 +302,16 @@ impl State<'_> {
             .ok_or_else(|| self.err(format!("undefined variable: {name}")))
     }
 
-    fn eval_pipe(&mut self, dot: &Value, pipe: &Pipe) -> Result<Value, ExecError> {
+    fn eval_cmds(&mut self, dot: &Value, cmds: &[Cmd]) -> Result<Value, ExecError> {
         let mut val: Option<Value> = None;
-        for cmd in &pipe.cmds {
+        for cmd in cmds {
             val = Some(self.eval_cmd(dot, cmd, val)?);
         }
-        let v = val.unwrap_or_default();
+        Ok(val.unwrap_or_default())
+    }
+
+    fn eval_pipe(&mut self, dot: &Value, pipe: &Pipe) -> Result<Value, ExecError> {
+        let v = self.eval_cmds(dot, &pipe.cmds)?;
         for d in &pipe.decl {
             self.set_decl(d, v.clone(), pipe.is_assign);
         }
