@@ -102,6 +102,11 @@ pub fn run_generator_entry(
                 m.insert("namespace".into(), Value::String(c.namespace().to_string()));
             }
         }
+        if kind == "IAMPolicyGenerator" {
+            let r = iam_policy(&c.obj)?;
+            acc.absorb(r, &format!("generator {}", c.cur_id()))?;
+            continue;
+        }
         let g = match kind.as_str() {
             "ConfigMapGenerator" => GeneratorKind::ConfigMap,
             "SecretGenerator" => GeneratorKind::Secret,
@@ -122,6 +127,39 @@ pub fn run_generator_entry(
         acc.absorb(r, &format!("generator {}", c.cur_id()))?;
     }
     Ok(())
+}
+
+/// kustomize's built-in IAMPolicyGenerator: a GKE workload-identity ServiceAccount.
+fn iam_policy(c: &Value) -> Result<Resource> {
+    let cloud = str_field(c, "cloud");
+    if cloud != "gke" {
+        return Err(build_err!(
+            "IAMPolicyGenerator: cloud provider {cloud} not supported yet"
+        ));
+    }
+    let ks = c.get("kubernetesService").cloned().unwrap_or(Value::Null);
+    let sa = c.get("serviceAccount").cloned().unwrap_or(Value::Null);
+    let mut md = Map::new();
+    let mut ann = Map::new();
+    ann.insert(
+        "iam.gke.io/gcp-service-account".into(),
+        Value::String(format!(
+            "{}@{}.iam.gserviceaccount.com",
+            str_field(&sa, "name"),
+            str_field(&sa, "projectId")
+        )),
+    );
+    md.insert("annotations".into(), Value::Object(ann));
+    md.insert("name".into(), Value::String(str_field(&ks, "name")));
+    let ns = str_field(&ks, "namespace");
+    if !ns.is_empty() {
+        md.insert("namespace".into(), Value::String(ns));
+    }
+    let mut obj = Map::new();
+    obj.insert("apiVersion".into(), Value::String("v1".into()));
+    obj.insert("kind".into(), Value::String("ServiceAccount".into()));
+    obj.insert("metadata".into(), Value::Object(md));
+    Ok(Resource::new(Value::Object(obj)))
 }
 
 /// Runs one `transformers:` entry.
