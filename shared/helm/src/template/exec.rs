@@ -157,7 +157,7 @@ impl State<'_> {
                     if pipe.decl.is_empty() {
                         match v {
                             Value::Nil => out.push_str("<no value>"),
-                            Value::Str(s) => out.push_str(&s),
+                            Value::Str(s) | Value::Stringer(_, s) => out.push_str(&s),
                             v => out.push_str(&format_v(&v)),
                         }
                     }

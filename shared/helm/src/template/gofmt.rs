@@ -100,7 +100,21 @@ fn write_v(out: &mut String, v: &Value, depth: usize) {
         return;
     }
     match v {
-        Value::Stringer(_, s) => out.push_str(s),
+        Value::Stringer(m, s) => match m.get("GitVersion") {
+            // `.Capabilities.KubeVersion` is a struct value: fmt prints its
+            // fields; only template output uses its String method.
+            Some(_) => {
+                let f = |k: &str| m.get(k).map(format_v).unwrap_or_default();
+                out.push_str(&format!(
+                    "{{{} {} {} {}}}",
+                    f("Version"),
+                    f("GitVersion"),
+                    f("Major"),
+                    f("Minor")
+                ));
+            }
+            None => out.push_str(s),
+        },
         Value::Nil => out.push_str("<nil>"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),
@@ -314,6 +328,11 @@ fn bad_verb(verb: char, arg: &Value) -> String {
 }
 
 fn format_one(verb: char, spec: &Spec, arg: &Value) -> String {
+    if let Value::Stringer(..) = arg
+        && matches!(verb, 's' | 'v' | 'q' | 'x' | 'X')
+    {
+        return format_one(verb, spec, &Value::from(format_v(arg)));
+    }
     match arg {
         Value::List(l) if !matches!(verb, 'v' | 'T') => {
             let parts: Vec<String> = l.iter().map(|e| format_one(verb, spec, e)).collect();
