@@ -7,16 +7,21 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let mut engine = Engine::new();
-    if engine.add("t", text).is_err() {
-        return;
-    }
-    let Ok(values) = parse_yaml("Values: {a: 1, b: [x, y], c: {d: e}}\nTemplate: {Name: t, BasePath: b}\n") else { return };
+    let text = text.to_string();
     // Run on a large stack: the engine bounds recursion by call depth.
     let handle = std::thread::Builder::new().stack_size(256 << 20).spawn(move || {
-        let _ = engine.execute("t", &values);
+        let mut engine = Engine::new();
+        if engine.add("t", &text).is_err() {
+            return;
+        }
+        let _ = engine.add("a", "{{ . }}");
+        if let Ok(values) = parse_yaml("Values: {a: 1, b: [x, y], c: {d: e}}\nTemplate: {Name: t, BasePath: b}\n") {
+            let _ = engine.execute("t", &values);
+        }
     });
-    if let Ok(h) = handle {
-        let _ = h.join().map_err(|_| std::process::abort());
+    if let Ok(h) = handle
+        && h.join().is_err()
+    {
+        std::process::abort();
     }
 });
