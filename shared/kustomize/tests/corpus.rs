@@ -8,74 +8,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use flux_kustomize::{
-    BuildOptions, LoadRestrictor, Reorder, build, parse_documents, to_yaml_stream,
-};
-use serde_json::Value;
+mod common;
+
 use std::path::{Path, PathBuf};
 
 fn corpus_dir() -> PathBuf {
     match std::env::var("KUSTOMIZE_CORPUS") {
         Ok(d) => PathBuf::from(d),
         Err(_) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/kustomize"),
-    }
-}
-
-enum Outcome {
-    Pass,
-    Fail(String),
-}
-
-fn run_case(case: &Path) -> Outcome {
-    let meta: Value =
-        serde_json::from_str(&std::fs::read_to_string(case.join("case.json")).unwrap()).unwrap();
-    let s = |k: &str| {
-        meta.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    let opts = BuildOptions {
-        load_restrictor: if s("load_restrictor") == "LoadRestrictionsNone" {
-            LoadRestrictor::None
-        } else {
-            LoadRestrictor::RootOnly
-        },
-        reorder: if s("reorder") == "legacy" {
-            Reorder::Legacy
-        } else {
-            Reorder::None
-        },
-    };
-    let dir = case.join(s("dir"));
-    let result = std::panic::catch_unwind(|| build(&dir, &opts));
-    let result = match result {
-        Ok(r) => r,
-        Err(_) => return Outcome::Fail("PANIC".into()),
-    };
-    if s("expect") == "error" {
-        return match result {
-            Err(_) => Outcome::Pass,
-            Ok(_) => Outcome::Fail("expected an error, build succeeded".into()),
-        };
-    }
-    let docs = match result {
-        Ok(d) => d,
-        Err(e) => return Outcome::Fail(format!("error: {e}")),
-    };
-    let ours_text = to_yaml_stream(&docs);
-    let ours = match parse_documents(&ours_text, "our output") {
-        Ok(d) => d,
-        Err(e) => return Outcome::Fail(format!("our output does not parse: {e}\n{ours_text}")),
-    };
-    let expected_text = std::fs::read_to_string(case.join("expected.yaml")).unwrap();
-    let expected = parse_documents(&expected_text, "expected.yaml").unwrap();
-    if ours == expected {
-        Outcome::Pass
-    } else {
-        Outcome::Fail(format!(
-            "--- ours\n{ours_text}--- expected\n{expected_text}"
-        ))
     }
 }
 
@@ -86,44 +26,8 @@ fn kustomize_corpus() {
         eprintln!("kustomize corpus not found at {}; skipping", dir.display());
         return;
     }
-    let filter = std::env::var("KUSTOMIZE_CASE").ok();
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("case.json").is_file())
-        .filter(|p| {
-            filter
-                .as_ref()
-                .is_none_or(|f| p.to_string_lossy().contains(f.as_str()))
-        })
-        .collect();
-    cases.sort();
-    let mut passed = 0;
-    let mut failed = Vec::new();
-    for c in &cases {
-        let name = c.file_name().unwrap().to_string_lossy().to_string();
-        match run_case(c) {
-            Outcome::Pass => passed += 1,
-            Outcome::Fail(why) => {
-                if filter.is_some() {
-                    println!("=== {name}\n{why}");
-                }
-                let first = why
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .chars()
-                    .take(160)
-                    .collect::<String>();
-                failed.push(format!("{name}: {first}"));
-            }
-        }
-    }
-    println!("kustomize corpus: {passed}/{} passed", cases.len());
-    for f in &failed {
-        println!("FAIL {f}");
-    }
-    if filter.is_none() {
+    let (passed, _, _) = common::run_suite(&dir, "kustomize corpus");
+    if std::env::var("KUSTOMIZE_CASE").is_err() && std::env::var("KUSTOMIZE_CORPUS").is_err() {
         let floor: usize = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus-floor.txt"),
         )

@@ -17,6 +17,8 @@ pub struct ImageTag {
     pub new_tag: String,
     /// Replacement digest.
     pub digest: String,
+    /// Suffix appended to the current tag.
+    pub tag_suffix: String,
 }
 
 impl ImageTag {
@@ -32,29 +34,50 @@ impl ImageTag {
             new_name: s("newName"),
             new_tag: s("newTag"),
             digest: s("digest"),
+            tag_suffix: s("tagSuffix"),
         }
     }
 }
 
 /// kustomize matches an image by this regex built from the entry's name.
 fn image_regex(name: &str) -> Result<Regex> {
-    Regex::new(&format!("^{name}(@sha256)?(:[a-zA-Z0-9_.{{}}-]*)?$"))
-        .map_err(|e| build_err!("images: invalid image name '{name}': {e}"))
+    Regex::new(&format!(
+        "^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$"
+    ))
+    .map_err(|e| build_err!("images: invalid image name '{name}': {e}"))
 }
 
-/// Splits an image reference into name, tag and digest.
+/// Splits an image reference into name, tag and digest (kustomize's `image.Split`).
 pub fn split(image: &str) -> (String, String, String) {
-    let (rest, digest) = match image.split_once('@') {
-        Some((r, d)) => (r, d.to_string()),
-        None => (image, String::new()),
+    let slash = match image.find('/') {
+        Some(i) if i > 0 => i,
+        _ => 0,
     };
-    let search_from = rest.find('/').unwrap_or(0);
-    match rest[search_from..].rfind(':') {
-        Some(i) => {
-            let i = search_from + i;
-            (rest[..i].to_string(), rest[i + 1..].to_string(), digest)
-        }
-        None => (rest.to_string(), String::new(), digest),
+    let search = &image[slash..];
+    let at = search.find('@').map(|i| i + slash);
+    let colon = search.find(':').map(|i| i + slash);
+    match (colon, at) {
+        (None, None) => (image.to_string(), String::new(), String::new()),
+        (None, Some(a)) => (
+            image[..a].to_string(),
+            String::new(),
+            image[a + 1..].to_string(),
+        ),
+        (Some(c), Some(a)) if a < c => (
+            image[..a].to_string(),
+            String::new(),
+            image[a + 1..].to_string(),
+        ),
+        (Some(c), Some(a)) => (
+            image[..c].to_string(),
+            image[c + 1..a].to_string(),
+            image[a + 1..].to_string(),
+        ),
+        (Some(c), None) => (
+            image[..c].to_string(),
+            image[c + 1..].to_string(),
+            String::new(),
+        ),
     }
 }
 
@@ -76,6 +99,9 @@ fn update(value: &mut Value, it: &ImageTag, re: &Regex) {
     } else if !it.digest.is_empty() {
         tag.clear();
         digest = it.digest.clone();
+    } else if !it.tag_suffix.is_empty() {
+        tag.push_str(&it.tag_suffix);
+        digest.clear();
     }
     if !tag.is_empty() {
         name = format!("{name}:{tag}");
