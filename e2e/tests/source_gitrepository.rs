@@ -430,6 +430,25 @@ async fn ignore_rules_and_include() {
         "lib: 2\n"
     );
 
+    // sparseCheckout keeps only the listed directories.
+    ctx.create(
+        "sparse",
+        json!({"url": app.url(), "interval": "1h", "ref": {"branch": "main"}, "sparseCheckout": ["deploy"]}),
+    )
+    .await;
+    let obj = ctx.ready("sparse").await;
+    let files = download(&obj).await;
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert!(names.contains(&"deploy/app.yaml"), "{names:?}");
+    assert!(
+        names.iter().all(|n| n.starts_with("deploy/")),
+        "sparse checkout of deploy/ gave {names:?}"
+    );
+    assert_eq!(
+        obj.status.unwrap().observed_sparse_checkout,
+        vec!["deploy".to_string()]
+    );
+
     // An include that does not exist waits with IncludeUnavailable.
     ctx.create(
         "orphan",

@@ -15,6 +15,7 @@ use flux_api::source::{GitRepository, GitRepositorySpec, GitRepositoryStatus};
 use flux_runtime::reconcile::{ErrorKind, summary};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
+use super::auth::proxy_options;
 use super::decide::*;
 use super::verify::key_rings;
 use super::{to_api, to_storage};
@@ -293,4 +294,24 @@ fn sshpub_keys_are_not_pgp_key_rings() {
         key_rings(&data),
         vec!["PGP".to_string(), "PGP2".to_string()]
     );
+}
+
+#[test]
+fn proxy_secret_needs_an_address() {
+    let data = |kv: &[(&str, &str)]| -> std::collections::BTreeMap<String, Vec<u8>> {
+        kv.iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect()
+    };
+    let p = proxy_options(&data(&[
+        ("address", "http://proxy:3128\n"),
+        ("username", "u"),
+        ("password", "p"),
+    ]))
+    .unwrap();
+    assert_eq!(p.address, "http://proxy:3128");
+    assert_eq!(p.username.as_deref(), Some("u"));
+    assert_eq!(p.password.as_deref(), Some("p"));
+    let e = proxy_options(&data(&[("username", "u")])).unwrap_err();
+    assert!(e.contains("address"), "{e}");
 }
