@@ -315,3 +315,16 @@ fn proxy_secret_needs_an_address() {
     let e = proxy_options(&data(&[("username", "u")])).unwrap_err();
     assert!(e.contains("address"), "{e}");
 }
+
+#[test]
+fn tag_modes_need_an_annotated_tag_and_unsigned_commits_fail() {
+    use super::verify::verify_commit_and_tag;
+    let commit = flux_git::Commit::partial(&"a".repeat(40), "refs/heads/main", false);
+    let keys = vec!["-----BEGIN PGP PUBLIC KEY BLOCK-----".to_string()];
+    for mode in ["Tag", "TagAndHEAD"] {
+        let e = verify_commit_and_tag(&commit, mode, "main@sha1:a", &keys).unwrap_err();
+        assert!(e.contains("tag reference is not specified"), "{mode}: {e}");
+    }
+    let e = verify_commit_and_tag(&commit, "HEAD", "main@sha1:a", &keys).unwrap_err();
+    assert!(e.contains("unable to verify Git commit"), "{e}");
+}
