@@ -109,6 +109,12 @@ impl<'de> Visitor<'de> for YvVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
         let mut out: Vec<(String, Raw)> = Vec::new();
         while let Some(Yv(k)) = map.next_key()? {
+            if matches!(k, Raw::List(_) | Raw::Map(_)) {
+                // sigs.k8s.io/yaml cannot turn a collection key into JSON.
+                return Err(serde::de::Error::custom(
+                    "invalid map key: a mapping or sequence cannot be a key",
+                ));
+            }
             let Yv(v) = map.next_value()?;
             // Collected into a map later, where duplicate keys keep the last value.
             out.push((key_string(&k), v));
@@ -124,7 +130,7 @@ fn key_string(k: &Raw) -> String {
         Raw::Bool(b) => b.to_string(),
         Raw::Int(i) => i.to_string(),
         Raw::Float(f) => format_float_v(*f),
-        Raw::List(_) | Raw::Map(_) => "[complex key]".into(),
+        Raw::List(_) | Raw::Map(_) => String::new(),
     }
 }
 
@@ -241,6 +247,7 @@ mod tests {
             )
         });
         assert!(parse_yaml(&nested).is_ok());
+        assert!(parse_yaml("policy: {{ .Release.Name }}\n").is_err());
     }
 
     #[test]
