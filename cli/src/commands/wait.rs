@@ -22,8 +22,11 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// Whether `obj` finished reconciling (the `token` handled, generation observed, Ready
-/// decided and no Reconciling=True left); `None` while still in progress.
+/// Whether `obj` finished reconciling; `None` while still in progress.
+///
+/// With a `token` (reconcile, resume) the request must be handled and Ready decides. Without
+/// one (create, bootstrap) the wait follows kstatus as Flux's does: Ready=False is still in
+/// progress (a source may not be ready yet) unless Stalled=True.
 pub fn outcome(obj: &Value, token: Option<&str>) -> Option<Outcome> {
     let status = &obj["status"];
     if let Some(t) = token
@@ -41,11 +44,13 @@ pub fn outcome(obj: &Value, token: Option<&str>) -> Option<Outcome> {
         return None;
     }
     let ready = find("Ready")?;
+    let message = || ready["message"].as_str().unwrap_or("").to_string();
     match ready["status"].as_str() {
         Some("True") => Some(Outcome::Ready),
-        Some("False") => Some(Outcome::Failed(
-            ready["message"].as_str().unwrap_or("").to_string(),
-        )),
+        Some("False") if token.is_some() => Some(Outcome::Failed(message())),
+        Some("False") if find("Stalled").is_some_and(|c| c["status"] == "True") => {
+            Some(Outcome::Failed(message()))
+        }
         _ => None,
     }
 }
@@ -79,8 +84,9 @@ pub async fn until_reconciled(
             }
             None if start.elapsed() >= timeout => {
                 bar.finish_and_clear();
+                let (_, last) = super::target::ready_status(&obj);
                 return Err(usage(format!(
-                    "timeout waiting for {} {namespace}/{name} to be reconciled",
+                    "timeout waiting for {} {namespace}/{name} to be reconciled: {last}",
                     kind.kind
                 )));
             }
@@ -133,6 +139,16 @@ mod tests {
         obj["status"]["observedGeneration"] = json!(2);
         obj["status"]["conditions"] = json!([
             {"type": "Ready", "status": "False", "message": "boom"}
+        ]);
+        assert_eq!(
+            outcome(&obj, Some("t1")),
+            Some(Outcome::Failed("boom".into()))
+        );
+        // Without a token Ready=False is progress, unless Stalled.
+        assert_eq!(outcome(&obj, None), None);
+        obj["status"]["conditions"] = json!([
+            {"type": "Ready", "status": "False", "message": "boom"},
+            {"type": "Stalled", "status": "True"}
         ]);
         assert_eq!(outcome(&obj, None), Some(Outcome::Failed("boom".into())));
         obj["status"]["conditions"] = json!([
