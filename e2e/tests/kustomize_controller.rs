@@ -510,3 +510,86 @@ async fn bad_input_fails_with_the_real_message_and_applies_nothing() {
         "v4"
     );
 }
+
+#[tokio::test]
+async fn sops_age_and_pgp_secrets_are_decrypted_and_applied() {
+    let ctx = setup("ks-sops").await;
+    // The fixtures were encrypted by the real sops CLI for namespace `sops-e2e` (the MAC
+    // covers the namespace, so it cannot be rewritten by targetNamespace).
+    let fixtures = flux_testkit::repo_root().join("kustomize-controller/testdata/sops");
+    let read = |f: &str| std::fs::read_to_string(fixtures.join(f)).unwrap();
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(ctx.client.clone());
+    namespaces
+        .patch(
+            "sops-e2e",
+            &PatchParams::apply("e2e").force(),
+            &Patch::Apply(
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "sops-e2e"}}),
+            ),
+        )
+        .await
+        .unwrap();
+    let (age_secret, pgp_secret) = (read("age-secret.yaml"), read("pgp-secret.yaml"));
+    let rev = ctx
+        .publish(
+            "source",
+            &[
+                ("secrets/age.yaml", &age_secret),
+                ("secrets/pgp.yaml", &pgp_secret),
+            ],
+        )
+        .await;
+    ctx.apply(
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sops-keys"},
+        "stringData": {"identity.agekey": read("age.agekey"), "sops.asc": read("pgp.asc")}}),
+    )
+    .await;
+    ctx.kustomization(
+        "secrets",
+        json!({"path": "./secrets", "decryption": {"provider": "sops", "secretRef": {"name": "sops-keys"}}}),
+    )
+    .await;
+    let ready = ctx.ready_at("secrets", &rev).await;
+    let secrets: Api<k8s_openapi::api::core::v1::Secret> =
+        Api::namespaced(ctx.client.clone(), "sops-e2e");
+    let value = |s: &k8s_openapi::api::core::v1::Secret, k: &str| {
+        String::from_utf8(s.data.as_ref().unwrap()[k].0.clone()).unwrap()
+    };
+    let age = secrets.get("age-secret").await.unwrap();
+    assert_eq!(value(&age, "password"), "age-s3cr3t-value");
+    assert_eq!(value(&age, "token"), "tok-age");
+    let pgp = secrets.get("pgp-secret").await.unwrap();
+    assert_eq!(value(&pgp, "password"), "pgp-s3cr3t-value");
+    let status = serde_json::to_string(&ready.status).unwrap();
+    assert!(!status.contains("s3cr3t"), "{status}");
+
+    // Without decryption settings the encrypted Secret is refused, naming it; with the
+    // wrong keys decryption fails; neither message carries a secret value.
+    ctx.kustomization("no-keys", json!({"path": "./secrets"}))
+        .await;
+    let failed = ctx.failing("no-keys", "BuildFailed").await;
+    let message = condition(&failed, "Ready").unwrap().2;
+    assert!(
+        message.contains(
+            "Secret/sops-e2e/age-secret is SOPS encrypted, configuring decryption is required"
+        ),
+        "{message}"
+    );
+    ctx.apply(
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "pgp-only"},
+        "stringData": {"sops.asc": read("pgp.asc")}}),
+    )
+    .await;
+    ctx.kustomization(
+        "wrong-keys",
+        json!({"path": "./secrets", "decryption": {"provider": "sops", "secretRef": {"name": "pgp-only"}}}),
+    )
+    .await;
+    let failed = ctx.failing("wrong-keys", "BuildFailed").await;
+    let status = serde_json::to_string(&failed.status).unwrap();
+    assert!(
+        status.contains("failed to decrypt and format 'Secret/sops-e2e/age-secret'"),
+        "{status}"
+    );
+    assert!(!status.contains("s3cr3t"), "{status}");
+}

@@ -7,6 +7,7 @@
 pub mod error;
 pub mod kustomization;
 mod options;
+pub mod sops;
 
 use clap::Parser;
 use flux_runtime::reconcile::ReconcileOptions;

@@ -16,8 +16,6 @@ use flux_ssa::{
 use kube::ResourceExt;
 use serde_json::{Value, json};
 
-use crate::Error;
-
 /// Adds the owner labels and the common metadata to every object.
 pub fn set_metadata(objects: &mut [Value], ks: &Kustomization, common: Option<&CommonMetadata>) {
     let name = ks.name_any();
@@ -48,25 +46,6 @@ pub fn set_metadata(objects: &mut [Value], ks: &Kustomization, common: Option<&C
             }
         }
     }
-}
-
-/// Refuses SOPS-encrypted Secrets when no decryption is configured, naming the object.
-pub fn check_encrypted(objects: &[Value], decryption: bool) -> Result<(), Error> {
-    for obj in objects {
-        let is_secret = obj.get("kind").and_then(Value::as_str) == Some("Secret");
-        if is_secret && obj.get("sops").is_some() {
-            let subject = flux_ssa::object::subject(obj);
-            if !decryption {
-                return Err(Error::Decrypt(format!(
-                    "{subject} is SOPS encrypted, configuring decryption is required for this secret to be reconciled"
-                )));
-            }
-            return Err(Error::Decrypt(format!(
-                "{subject}: SOPS decryption is not supported by this build"
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// Applies the objects in stages.

@@ -9,7 +9,7 @@
 //!    `--requeue-dependency`;
 //! 4. fetch: download, verify the digest, extract safely; `path` must exist;
 //! 5. build: generate/patch the kustomization with the spec fields, `kustomize build`;
-//! 6. per object: post-build substitution (`substitute`, `substituteFrom`), owner labels,
+//! 6. per object: SOPS decryption of Secrets (age, OpenPGP), post-build substitution (`substitute`, `substituteFrom`), owner labels,
 //!    `commonMetadata`;
 //! 7. apply: dry-run of each stage then server-side apply as `kustomize-controller`,
 //!    impersonating `serviceAccountName` or on the `kubeConfig` cluster;
@@ -22,6 +22,7 @@
 
 mod apply;
 mod client;
+mod decrypt;
 mod dependencies;
 pub mod envsubst;
 mod fetch;

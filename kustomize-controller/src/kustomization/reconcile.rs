@@ -14,7 +14,8 @@ use kube::{Resource, ResourceExt};
 use serde_json::Value;
 
 use super::{
-    KustomizationReconciler, apply, dependencies, fetch, finalize, generate, source, substitute,
+    KustomizationReconciler, apply, decrypt, dependencies, fetch, finalize, generate, source,
+    substitute,
 };
 use crate::Error;
 
@@ -55,6 +56,12 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
         let dir = fetch::secure_path(tmp.path(), ks.spec.path.as_deref())?;
         let objects = build(dir, tmp.path().to_path_buf(), ks.spec.clone()).await?;
 
+        let keys = match &ks.spec.decryption {
+            Some(_) => Some(decrypt::keys(&ctx.client, ks, &self.options.sops_age_secret).await?),
+            None => None,
+        };
+        let objects = decrypt::decrypt_all(objects, keys.as_ref())
+            .map_err(|e| ReconcileError::transient(BUILD_FAILED_REASON, e.to_string()))?;
         let mut objects = match &ks.spec.post_build {
             Some(post_build) => {
                 let vars = substitute::variables(
@@ -73,8 +80,6 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
             }
             None => objects,
         };
-        apply::check_encrypted(&objects, ks.spec.decryption.is_some())
-            .map_err(|e| ReconcileError::transient(BUILD_FAILED_REASON, e.to_string()))?;
         apply::set_metadata(&mut objects, ks, ks.spec.common_metadata.as_ref());
         drop(tmp);
 
