@@ -68,6 +68,42 @@ macro_rules! impl_flux_object {
 }
 
 impl_flux_object!(flux_api::source::GitRepository);
+impl_flux_object!(
+    flux_api::source::HelmChart,
+    flux_api::source::OCIRepository,
+    flux_api::source::Bucket
+);
+
+// HelmRepository's `spec.interval` is optional (1m when unset; ignored for type oci).
+impl FluxObject for flux_api::source::HelmRepository {
+    fn interval(&self) -> &str {
+        self.spec
+            .interval
+            .as_deref()
+            .unwrap_or(flux_api::source::helmrepository::DEFAULT_INTERVAL)
+    }
+    fn suspended(&self) -> bool {
+        self.spec.suspend
+    }
+    fn observed_generation(&self) -> Option<i64> {
+        self.status.as_ref().and_then(|s| s.observed_generation)
+    }
+    fn set_observed_generation(&mut self, generation: i64) {
+        self.status
+            .get_or_insert_with(Default::default)
+            .observed_generation = Some(generation);
+    }
+    fn last_handled_reconcile_at(&self) -> Option<&str> {
+        self.status
+            .as_ref()
+            .and_then(|s| s.last_handled_reconcile_at.as_deref())
+    }
+    fn set_last_handled_reconcile_at(&mut self, token: String) {
+        self.status
+            .get_or_insert_with(Default::default)
+            .last_handled_reconcile_at = Some(token);
+    }
+}
 
 // Kustomization has `spec.retryInterval`, which defaults to the interval (Flux's
 // `GetRetryInterval`), so it is implemented by hand.
