@@ -17,6 +17,15 @@ fn options() -> serde_saphyr::Options {
 
 fn options_with(dup: serde_saphyr::DuplicateKeyPolicy) -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();
+    // Real manifests (CRD bundles) exceed the parser's conservative defaults;
+    // keep finite limits against alias bombs and runaway nesting.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = 256;
+    budget.max_nodes = 20_000_000;
+    budget.max_events = 50_000_000;
+    budget.max_documents = 1_000_000;
+    budget.max_total_scalar_bytes = MAX_FILE_BYTES;
+    o.budget = Some(budget);
     o.strict_booleans = true;
     o.leading_zero_numbers_as_strings = true;
     o.duplicate_keys = dup;
