@@ -1,0 +1,254 @@
+//! Benchmark driver for kustomize-controller (not a test; see `run.sh` next to it).
+//!
+//! Mirrors fluxcd/flux-benchmark's Kustomization scenario: one namespace, ServiceAccount
+//! `flux` bound to ClusterRole `admin`, N sources and N Kustomizations (interval 60m,
+//! retryInterval 2m, prune, wait, timeout 1m, targetNamespace, serviceAccountName flux,
+//! postBuild.substitute INDEX/PODS/MCPU), each applying 4 objects. The sources are
+//! GitRepositories whose artifact (the same tarball for all) the driver serves itself, so
+//! only kustomize-controller is measured. Prints a Markdown table row per measurement.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use flux_api::kustomize::Kustomization;
+use flux_api::source::GitRepository;
+use flux_artifact::storage::Storage;
+use flux_testkit::{ControlPlane, test_namespace};
+use kube::Api;
+use kube::api::{ListParams, Patch, PatchParams, PostParams};
+use serde_json::json;
+
+#[derive(Parser)]
+struct Cli {
+    /// The kustomize-controller binary to measure (a release build).
+    #[arg(long)]
+    controller: PathBuf,
+    /// How many Kustomizations.
+    #[arg(long, default_value_t = 100)]
+    count: usize,
+    /// `--concurrent` of the controller.
+    #[arg(long, default_value_t = 20)]
+    concurrent: usize,
+}
+
+const PODINFO: &str = r#"apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: podinfo-${INDEX}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: podinfo-${INDEX}
+spec:
+  selector:
+    app: podinfo-${INDEX}
+  ports:
+  - name: http
+    port: 9898
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: podinfo-${INDEX}
+spec:
+  replicas: ${PODS:=0}
+  selector:
+    matchLabels:
+      app: podinfo-${INDEX}
+  template:
+    metadata:
+      labels:
+        app: podinfo-${INDEX}
+    spec:
+      serviceAccountName: podinfo-${INDEX}
+      containers:
+      - name: podinfo
+        image: ghcr.io/stefanprodan/podinfo:6.5.3
+        resources:
+          requests:
+            cpu: ${MCPU}m
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: podinfo-${INDEX}
+spec:
+  rules:
+  - host: podinfo-${INDEX}.example.invalid
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: podinfo-${INDEX}
+            port:
+              number: 9898
+"#;
+
+/// (VmHWM KiB, CPU seconds) of a process.
+fn usage(pid: u32) -> (u64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let hwm = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    (hwm, ticks as f64 / 100.0)
+}
+
+/// The sum of `apiserver_request_total` over all labels.
+async fn apiserver_requests(client: &kube::Client) -> f64 {
+    let req = http::Request::get("/metrics").body(Vec::new()).unwrap();
+    let text = client.request_text(req).await.unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("apiserver_request_total{"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+fn ready(o: &Kustomization) -> bool {
+    o.status.as_ref().is_some_and(|s| {
+        s.conditions
+            .iter()
+            .any(|c| c.type_ == "Ready" && c.status == "True")
+    })
+}
+
+#[tokio::main]
+async fn main() {
+    flux_runtime::bootstrap::install_crypto_provider();
+    let cli = Cli::parse();
+    let cp = ControlPlane::shared();
+    let client = cp.client().await;
+    let ns = test_namespace(&client, "kustomize-benchmark").await;
+
+    // The artifact, served by the driver.
+    let root = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let storage = Storage::new(root.path(), listener.local_addr().unwrap().to_string()).unwrap();
+    let server_root = root.path().to_path_buf();
+    tokio::spawn(async move {
+        flux_artifact::server::serve(&server_root, listener, std::future::pending())
+            .await
+            .unwrap();
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("podinfo.yaml"), PODINFO).unwrap();
+    let revision = "latest@sha256:0000000000000000000000000000000000000000000000000000000000000001";
+    let mut artifact = storage
+        .artifact_for("gitrepository", &ns, "podinfo", revision, "podinfo.tar.gz")
+        .unwrap();
+    storage.archive(&mut artifact, dir.path(), None).unwrap();
+
+    // RBAC as in flux-benchmark: SA `flux` bound to ClusterRole admin.
+    let apply = PatchParams::apply("bench").force();
+    let sa: Api<k8s_openapi::api::core::v1::ServiceAccount> = Api::namespaced(client.clone(), &ns);
+    sa.patch("flux", &apply, &Patch::Apply(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "flux"}})))
+        .await
+        .unwrap();
+    let rb: Api<k8s_openapi::api::rbac::v1::RoleBinding> = Api::namespaced(client.clone(), &ns);
+    rb.patch(
+        "flux",
+        &apply,
+        &Patch::Apply(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "flux"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+            "subjects": [{"kind": "ServiceAccount", "name": "flux", "namespace": ns}]})),
+    )
+    .await
+    .unwrap();
+
+    // N sources, all Ready with the same artifact.
+    let sources: Api<GitRepository> = Api::namespaced(client.clone(), &ns);
+    for i in 0..cli.count {
+        let name = format!("podinfo-{i}");
+        let obj: GitRepository = serde_json::from_value(json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": {"name": name},
+            "spec": {"url": "https://example.invalid/podinfo.git", "interval": "60m"}
+        }))
+        .unwrap();
+        sources.create(&PostParams::default(), &obj).await.unwrap();
+        let status = json!({"status": {"artifact": artifact, "observedGeneration": 1,
+            "conditions": [{"type": "Ready", "status": "True", "reason": "Succeeded", "message": "ok",
+                "lastTransitionTime": "2026-01-01T00:00:00Z", "observedGeneration": 1}]}});
+        sources
+            .patch_status(&name, &PatchParams::default(), &Patch::Merge(&status))
+            .await
+            .unwrap();
+    }
+
+    let work = tempfile::tempdir().unwrap();
+    let log = work.path().join("controller.log");
+    let mut child = Command::new(&cli.controller)
+        .args([
+            format!("--kubeconfig={}", cp.kubeconfig_path().display()),
+            "--metrics-addr=127.0.0.1:0".into(),
+            "--health-addr=127.0.0.1:0".into(),
+            "--log-level=error".into(),
+            format!("--concurrent={}", cli.concurrent),
+            "--kube-api-qps=50".into(),
+            "--kube-api-burst=300".into(),
+        ])
+        .env("TMPDIR", work.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (idle_hwm, idle_cpu) = usage(pid);
+
+    let requests_before = apiserver_requests(&client).await;
+    let mut driver_requests = 1.0;
+    let kss: Api<Kustomization> = Api::namespaced(client.clone(), &ns);
+    let started = Instant::now();
+    for i in 0..cli.count {
+        let obj: Kustomization = serde_json::from_value(json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+            "metadata": {"name": format!("podinfo-{i}")},
+            "spec": {"interval": "60m", "retryInterval": "2m", "prune": true, "wait": true, "timeout": "1m",
+                "targetNamespace": ns, "serviceAccountName": "flux",
+                "sourceRef": {"kind": "GitRepository", "name": format!("podinfo-{i}")},
+                "postBuild": {"substitute": {"INDEX": i.to_string(), "PODS": "0", "MCPU": "100"}}}
+        }))
+        .unwrap();
+        kss.create(&PostParams::default(), &obj).await.unwrap();
+        driver_requests += 1.0;
+    }
+    loop {
+        let list = kss.list(&ListParams::default()).await.unwrap();
+        driver_requests += 1.0;
+        if list.items.iter().filter(|o| ready(o)).count() == cli.count {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "controller exited; log {}", log.display());
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let elapsed = started.elapsed();
+    let (hwm, cpu) = usage(pid);
+    let requests = apiserver_requests(&client).await - requests_before - driver_requests;
+    println!(
+        "| {} | {:.1} s | {:.1} MiB (idle {:.1} MiB) | {:.1} s | {:.0} ({:.1} per Kustomization) |",
+        cli.count,
+        elapsed.as_secs_f64(),
+        hwm as f64 / 1024.0,
+        idle_hwm as f64 / 1024.0,
+        cpu - idle_cpu,
+        requests,
+        requests / cli.count as f64
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

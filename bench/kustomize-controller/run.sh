@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# kustomize-controller benchmark after fluxcd/flux-benchmark's Kustomization scenario:
+# N Kustomizations (default 100) of 4 objects each (ServiceAccount, Service, Deployment with
+# replicas ${PODS:=0}, Ingress), all impersonating ServiceAccount `flux`, prune + wait,
+# postBuild substitution, in one namespace; measures the time until all are Ready, the
+# controller's peak RSS and CPU seconds, and the API server requests. Starts its own local
+# control plane (flux-testkit); needs the testbins (e2e/scripts/build-testbins.sh).
+# Usage: bench/kustomize-controller/run.sh --count 1000
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+target="${CARGO_TARGET_DIR:-target}"
+cargo build --release -p flux-kustomize-controller --bin kustomize-controller
+cargo build -p flux-kustomize-controller --example bench-driver
+"$target/debug/examples/bench-driver" --controller "$target/release/kustomize-controller" "$@"
