@@ -11,23 +11,26 @@ use crate::error::{CliError, Result, usage};
 /// The namespace Flux is installed in unless `-n` says otherwise.
 pub const DEFAULT_NAMESPACE: &str = "flux-system";
 
+/// `$FLUX_SYSTEM_NAMESPACE`, else `flux-system`.
+pub fn default_namespace() -> String {
+    std::env::var("FLUX_SYSTEM_NAMESPACE")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string())
+}
+
 /// Flags accepted by every command (`--kubeconfig`, `--context`, `-n`, `--timeout`).
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config).
-    #[arg(long, global = true, env = "KUBECONFIG", hide_env_values = true)]
+    // No clap `env`: an env value would win over the flag given after a subcommand.
+    #[arg(long, global = true)]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use.
     #[arg(long, global = true)]
     pub context: Option<String>,
-    /// The namespace scope for this operation.
-    #[arg(
-        short = 'n',
-        long,
-        global = true,
-        env = "FLUX_SYSTEM_NAMESPACE",
-        default_value = DEFAULT_NAMESPACE
-    )]
+    /// The namespace scope for this operation (default: $FLUX_SYSTEM_NAMESPACE or flux-system).
+    #[arg(short = 'n', long, global = true, default_value_t = default_namespace())]
     pub namespace: String,
     /// Timeout for this operation (a Go duration).
     #[arg(long, global = true, default_value = "5m")]

@@ -94,6 +94,8 @@ impl Cli {
 
     async fn dispatch(self) -> Result<(), CliError> {
         let g = self.global;
+        // Flux parses --timeout as a duration flag, so a bad value fails every command.
+        g.timeout()?;
         match self.command {
             Command::Bootstrap(c) => c.run(&g).await,
             Command::Build(c) => c.run(&g).await,

@@ -5,7 +5,18 @@ use clap::Parser;
 fn main() -> std::process::ExitCode {
     // kube's rustls client needs a process-wide crypto provider; a second install is harmless.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let cli = flux_cli::Cli::parse();
+    let cli = match flux_cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with success; usage errors exit 1, as Flux's do.
+            let _ = e.print();
+            return if e.use_stderr() {
+                std::process::ExitCode::FAILURE
+            } else {
+                std::process::ExitCode::SUCCESS
+            };
+        }
+    };
     match cli.run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

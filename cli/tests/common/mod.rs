@@ -72,9 +72,10 @@ pub async fn flux(args: &[&str]) -> Run {
 pub async fn flux_in(dir: Option<&Path>, args: &[&str], stdin: Option<&str>) -> Run {
     let kubeconfig = kubeconfig();
     let mut cmd = tokio::process::Command::new(binary());
-    cmd.arg("--kubeconfig")
-        .arg(&kubeconfig)
-        .args(args)
+    if !args.iter().any(|a| a.starts_with("--kubeconfig")) {
+        cmd.arg("--kubeconfig").arg(&kubeconfig);
+    }
+    cmd.args(args)
         .env_remove("FLUX_SYSTEM_NAMESPACE")
         .env("NO_COLOR", "1")
         .stdin(if stdin.is_some() {
