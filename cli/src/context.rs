@@ -35,6 +35,9 @@ pub struct GlobalArgs {
     /// Timeout for this operation (a Go duration).
     #[arg(long, global = true, default_value = "5m")]
     pub timeout: String,
+    /// Whether `-n` was given on the command line (set by [`crate::Cli::parse_args`]).
+    #[arg(skip)]
+    pub namespace_explicit: bool,
     /// Print generated objects and extra details.
     #[arg(long, global = true)]
     pub verbose: bool,

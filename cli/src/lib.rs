@@ -57,6 +57,9 @@ pub enum Command {
     Export(commands::export::ExportArgs),
     /// Get the status of Flux objects.
     Get(commands::get::GetArgs),
+    /// Render a Helm chart locally (`helm template`).
+    #[command(subcommand)]
+    Helm(commands::helm::HelmCommand),
     /// Install or upgrade the toolkit components.
     Install(commands::install::InstallArgs),
     /// Build a kustomization directory (`kustomize build`).
@@ -82,6 +85,24 @@ pub enum Command {
 }
 
 impl Cli {
+    /// Parses the process arguments, recording whether `-n` was given explicitly (commands
+    /// such as `helm template` default to another namespace than flux-system).
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().try_get_matches()?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        let mut explicit = false;
+        let mut m = Some(&matches);
+        while let Some(cur) = m {
+            if cur.value_source("namespace") == Some(clap::parser::ValueSource::CommandLine) {
+                explicit = true;
+            }
+            m = cur.subcommand().map(|(_, sub)| sub);
+        }
+        cli.global.namespace_explicit = explicit;
+        Ok(cli)
+    }
+
     /// Runs the selected command on a fresh Tokio runtime.
     pub fn run(self) -> Result<(), CliError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -107,6 +128,7 @@ impl Cli {
             Command::Events(c) => c.run(&g).await,
             Command::Export(c) => commands::export::run(c, &g).await,
             Command::Get(c) => commands::get::run(c, &g).await,
+            Command::Helm(c) => c.run(&g),
             Command::Install(c) => c.run(&g).await,
             Command::Kustomize(c) => c.run(),
             Command::Logs(c) => c.run(&g).await,

@@ -1,11 +1,9 @@
 //! The `flux-rs` binary.
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
     // kube's rustls client needs a process-wide crypto provider; a second install is harmless.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let cli = match flux_cli::Cli::try_parse() {
+    let cli = match flux_cli::Cli::parse_args() {
         Ok(cli) => cli,
         Err(e) => {
             // Help and version go to stdout with success; usage errors exit 1, as Flux's do.

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod events;
 pub mod export;
 pub mod get;
+pub mod helm;
 pub mod install;
 pub mod kustomize;
 pub mod logs;

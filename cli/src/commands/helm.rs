@@ -1,0 +1,163 @@
+//! `flux-rs helm template RELEASE CHART`: render a local chart with flux-helm, the engine
+//! helm-controller uses, printing what `helm template` prints.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use serde_json::{Map, Value, json};
+
+use crate::context::GlobalArgs;
+use crate::error::{CliError, Result, usage};
+
+/// `flux-rs helm` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum HelmCommand {
+    /// Render a chart's templates locally.
+    Template(TemplateArgs),
+}
+
+/// Flags of `flux-rs helm template`.
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// Release name.
+    pub release: String,
+    /// Chart directory or packaged chart (.tgz).
+    pub chart: PathBuf,
+    /// Values files, merged in order (repeatable).
+    #[arg(short = 'f', long = "values")]
+    pub values: Vec<PathBuf>,
+    /// Values on the command line, `a.b=c,d=e` (repeatable).
+    #[arg(long = "set")]
+    pub set: Vec<String>,
+    /// Like --set, but values are always strings.
+    #[arg(long = "set-string")]
+    pub set_string: Vec<String>,
+    /// Kubernetes version for .Capabilities.KubeVersion.
+    #[arg(long)]
+    pub kube_version: Option<String>,
+    /// Extra API versions for .Capabilities.APIVersions (repeatable).
+    #[arg(short = 'a', long = "api-versions")]
+    pub api_versions: Vec<String>,
+    /// Include the chart's CRDs in the output.
+    #[arg(long)]
+    pub include_crds: bool,
+    /// Skip test hooks.
+    #[arg(long)]
+    pub skip_tests: bool,
+}
+
+/// Parses a `--set` value like Helm's strvals for the common cases: dotted keys, `,`
+/// separated pairs, booleans, integers and null (`typed` false keeps strings).
+pub fn parse_set(expr: &str, typed: bool, into: &mut Map<String, Value>) -> Result<()> {
+    for pair in expr.split(',').filter(|p| !p.is_empty()) {
+        let (key, raw) = pair
+            .split_once('=')
+            .ok_or_else(|| usage(format!("invalid --set '{expr}': key '{pair}' has no value")))?;
+        let value = if !typed {
+            json!(raw)
+        } else if raw == "true" || raw == "false" {
+            json!(raw == "true")
+        } else if raw == "null" {
+            Value::Null
+        } else if let Ok(i) = raw.parse::<i64>() {
+            json!(i)
+        } else {
+            json!(raw)
+        };
+        let parts: Vec<&str> = key.split('.').collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return Err(usage(format!("invalid --set key '{key}'")));
+        }
+        let mut cur = &mut *into;
+        for p in &parts[..parts.len() - 1] {
+            let entry = cur.entry(p.to_string()).or_insert_with(|| json!({}));
+            if !entry.is_object() {
+                *entry = json!({});
+            }
+            cur = match entry.as_object_mut() {
+                Some(m) => m,
+                None => return Err(usage(format!("invalid --set key '{key}'"))),
+            };
+        }
+        cur.insert(parts[parts.len() - 1].to_string(), value);
+    }
+    Ok(())
+}
+
+/// Normalises `1.33`, `1.33.2` or `v1.33.2` to `v1.33.2` form.
+fn kube_version(v: &str) -> Result<String> {
+    let bare = v.trim_start_matches('v');
+    let parts: Vec<&str> = bare.split('.').collect();
+    let numeric = parts
+        .iter()
+        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    match (parts.len(), numeric) {
+        (2, true) => Ok(format!("v{bare}.0")),
+        (3, true) => Ok(format!("v{bare}")),
+        _ => Err(usage(format!(
+            "invalid --kube-version '{v}': expected a version such as 1.33.0"
+        ))),
+    }
+}
+
+impl HelmCommand {
+    /// Runs the subcommand.
+    pub fn run(self, g: &GlobalArgs) -> Result<()> {
+        let HelmCommand::Template(args) = self;
+        let mut values = Map::new();
+        for s in &args.set {
+            parse_set(s, true, &mut values)?;
+        }
+        for s in &args.set_string {
+            parse_set(s, false, &mut values)?;
+        }
+        let mut opts = flux_helm::RenderOptions {
+            release_name: args.release.clone(),
+            // Helm's default namespace, not Flux's, unless -n is given.
+            namespace: if g.namespace_explicit {
+                g.namespace.clone()
+            } else {
+                "default".into()
+            },
+            values_files: args.values.clone(),
+            values: Value::Object(values),
+            include_crds: args.include_crds,
+            skip_tests: args.skip_tests,
+            api_versions: args.api_versions.clone(),
+            ..flux_helm::RenderOptions::default()
+        };
+        if let Some(v) = &args.kube_version {
+            opts.kube_version = kube_version(v)?;
+        }
+        let rendered = flux_helm::render(&args.chart, &opts)
+            .map_err(|e| CliError::Other(anyhow::anyhow!("{}: {e}", args.chart.display())))?;
+        print!("{}", rendered.to_helm_template_output());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_values_nest_and_type() {
+        let mut m = Map::new();
+        parse_set("image.tag=1.2,replicas=3,debug=true,name=web", true, &mut m).unwrap();
+        parse_set("zip=01234", false, &mut m).unwrap();
+        assert_eq!(
+            Value::Object(m),
+            json!({"image": {"tag": "1.2"}, "replicas": 3, "debug": true, "name": "web", "zip": "01234"})
+        );
+        let mut m = Map::new();
+        assert!(parse_set("novalue", true, &mut m).is_err());
+        assert!(parse_set("a..b=1", true, &mut m).is_err());
+    }
+
+    #[test]
+    fn kube_versions_are_normalised() {
+        assert_eq!(kube_version("1.33").unwrap(), "v1.33.0");
+        assert_eq!(kube_version("v1.30.2").unwrap(), "v1.30.2");
+        assert!(kube_version("latest").is_err());
+    }
+}
