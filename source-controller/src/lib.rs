@@ -11,6 +11,12 @@
 pub mod error;
 pub mod gitrepository;
 pub mod options;
+// Issue #7: the other source kinds.
+pub mod artifact_steps;
+pub mod bucket;
+pub mod helmchart;
+pub mod helmrepository;
+pub mod ocirepository;
 
 use std::sync::Arc;
 
@@ -81,11 +87,18 @@ impl Args {
         });
 
         let shared = reconcile::shared(&ctx, &self.reconcile);
+        let storage = Arc::new(storage);
+        let retention = self.storage.retention();
         let reconciler = gitrepository::GitRepositoryReconciler {
-            storage: Arc::new(storage),
-            retention: self.storage.retention(),
+            storage: storage.clone(),
+            retention,
         };
-        gitrepository::run(shared, reconciler, ctx.shutdown.clone()).await;
+        // Issue #7: the other source kinds run next to GitRepository.
+        let others = run_other_sources(shared.clone(), storage, retention, &ctx);
+        tokio::join!(
+            gitrepository::run(shared, reconciler, ctx.shutdown.clone()),
+            others
+        );
 
         ctx.shutdown.trigger();
         match server.await {
@@ -94,4 +107,50 @@ impl Args {
             Err(e) => Err(anyhow::anyhow!("artifact server task failed: {e}")),
         }
     }
+}
+
+/// Issue #7: OCIRepository, Bucket, HelmRepository and HelmChart controllers.
+async fn run_other_sources(
+    shared: reconcile::Shared,
+    storage: Arc<Storage>,
+    retention: flux_artifact::Retention,
+    ctx: &ControllerContext,
+) {
+    let max_index_size = flux_helmrepo::DEFAULT_MAX_INDEX_SIZE;
+    tokio::join!(
+        ocirepository::run(
+            shared.clone(),
+            ocirepository::OCIRepositoryReconciler {
+                storage: storage.clone(),
+                retention,
+            },
+            ctx.shutdown.clone(),
+        ),
+        bucket::run(
+            shared.clone(),
+            bucket::BucketReconciler {
+                storage: storage.clone(),
+                retention,
+            },
+            ctx.shutdown.clone(),
+        ),
+        helmrepository::run(
+            shared.clone(),
+            helmrepository::HelmRepositoryReconciler {
+                storage: storage.clone(),
+                retention,
+                max_index_size,
+            },
+            ctx.shutdown.clone(),
+        ),
+        helmchart::run(
+            shared,
+            helmchart::HelmChartReconciler {
+                storage,
+                retention,
+                max_index_size,
+            },
+            ctx.shutdown.clone(),
+        ),
+    );
 }

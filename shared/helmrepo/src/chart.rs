@@ -362,3 +362,40 @@ pub(crate) fn first_line(s: &str) -> String {
         .take(300)
         .collect()
 }
+
+/// Whether `version` names one version (`1.2.3`, `v1.2.3-rc.1+meta`) rather than a
+/// range (`*`, `1.x`, `^1`, `>=1 <2`, `1.2 || 2.0`).
+pub fn is_exact_version(version: &str) -> bool {
+    let v = version.trim();
+    !v.is_empty()
+        && !v.contains(['*', '^', '~', '>', '<', '=', '|', ' ', ','])
+        && v.split(['-', '+']).next().is_some_and(|core| {
+            core.split('.').count() == 3 && !core.split('.').any(|p| p == "x" || p == "X")
+        })
+        && flux_semver::Version::parse(v).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_versions_and_ranges() {
+        for exact in ["1.2.3", "v1.2.3", "1.2.3-rc.1", "1.2.3+build.1"] {
+            assert!(is_exact_version(exact), "{exact}");
+        }
+        for range in [
+            "",
+            "*",
+            "1.x",
+            "1.2",
+            "^1.2.3",
+            "~1.2",
+            ">=1.0.0 <2",
+            "1.2.3 || 2.0.0",
+            "1.2.X",
+        ] {
+            assert!(!is_exact_version(range), "{range}");
+        }
+    }
+}
