@@ -56,8 +56,8 @@ impl Applier {
         &self.client
     }
 
-    /// Resolves `apiVersion`/`kind` to a resource and whether it is namespaced. Retries for a
-    /// few seconds, because a CRD applied a moment ago takes a while to appear in discovery.
+    /// Resolves `apiVersion`/`kind` to a resource and whether it is namespaced. Retries for about
+    /// three seconds, because a CRD applied a moment ago takes a while to appear in discovery.
     pub async fn resolve(&mut self, api_version: &str, kind: &str) -> Result<(ApiResource, bool)> {
         let key = (api_version.to_string(), kind.to_string());
         if let Some(hit) = self.cache.get(&key) {
@@ -69,7 +69,7 @@ impl Applier {
         };
         let gvk = GroupVersionKind::gvk(group, version, kind);
         let mut last = None;
-        for _ in 0..30 {
+        for _ in 0..10 {
             match kube::discovery::pinned_kind(&self.client, &gvk).await {
                 Ok((ar, caps)) => {
                     let namespaced = is_namespaced(&caps);
@@ -78,7 +78,7 @@ impl Applier {
                 }
                 Err(e) => last = Some(e),
             }
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
         }
         Err(usage(format!(
             "no resource {kind} in {api_version} on the cluster: {}",
