@@ -26,7 +26,8 @@ fn kustomize_corpus() {
         eprintln!("kustomize corpus not found at {}; skipping", dir.display());
         return;
     }
-    let (passed, _, _) = common::run_suite(&dir, "kustomize corpus");
+    let summary = common::run_suite(&dir, "kustomize corpus");
+    let passed = summary.passed;
     if std::env::var("KUSTOMIZE_CASE").is_err() && std::env::var("KUSTOMIZE_CORPUS").is_err() {
         let floor: usize = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus-floor.txt"),

@@ -11,8 +11,10 @@ use std::path::{Path, PathBuf};
 
 /// The result of one case.
 pub enum Outcome {
-    /// Matched.
+    /// Matched as data.
     Pass,
+    /// Matched byte for byte (kustomize's exact YAML text).
+    PassIdentical,
     /// Did not match, with details.
     Fail(String),
 }
@@ -78,15 +80,30 @@ pub fn run_case(case: &Path) -> Outcome {
         Err(e) => return Outcome::Fail(format!("error: {e}")),
     };
     let expected = std::fs::read_to_string(case.join("expected.yaml")).unwrap();
-    match same_stream(&to_yaml_stream(&docs), &expected) {
+    let ours = to_yaml_stream(&docs);
+    if ours == expected {
+        return Outcome::PassIdentical;
+    }
+    match same_stream(&ours, &expected) {
         Ok(()) => Outcome::Pass,
         Err(e) => Outcome::Fail(e),
     }
 }
 
-/// Runs every case under `dir` (filtered by `KUSTOMIZE_CASE`), printing failures;
-/// returns (passed, total).
-pub fn run_suite(dir: &Path, label: &str) -> (usize, usize, Vec<String>) {
+/// Results of a suite.
+pub struct Summary {
+    /// Cases that passed (as data).
+    pub passed: usize,
+    /// Of those, cases whose output was byte-identical to the expectation.
+    pub identical: usize,
+    /// All cases.
+    pub total: usize,
+    /// Failing cases with the first line of their difference.
+    pub failed: Vec<String>,
+}
+
+/// Runs every case under `dir` (filtered by `KUSTOMIZE_CASE`), printing failures.
+pub fn run_suite(dir: &Path, label: &str) -> Summary {
     let filter = std::env::var("KUSTOMIZE_CASE").ok();
     let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -100,11 +117,16 @@ pub fn run_suite(dir: &Path, label: &str) -> (usize, usize, Vec<String>) {
         .collect();
     cases.sort();
     let mut passed = 0;
+    let mut identical = 0;
     let mut failed = Vec::new();
     for c in &cases {
         let name = c.file_name().unwrap().to_string_lossy().to_string();
         match run_case(c) {
             Outcome::Pass => passed += 1,
+            Outcome::PassIdentical => {
+                passed += 1;
+                identical += 1;
+            }
             Outcome::Fail(why) => {
                 if filter.is_some() {
                     println!("=== {name}\n{why}");
@@ -114,9 +136,17 @@ pub fn run_suite(dir: &Path, label: &str) -> (usize, usize, Vec<String>) {
             }
         }
     }
-    println!("{label}: {passed}/{} passed", cases.len());
+    println!(
+        "{label}: {passed}/{} passed ({identical} byte-identical)",
+        cases.len()
+    );
     for f in &failed {
         println!("FAIL {f}");
     }
-    (passed, cases.len(), failed)
+    Summary {
+        passed,
+        identical,
+        total: cases.len(),
+        failed,
+    }
 }
