@@ -197,7 +197,11 @@ fn seq(a: &[Value]) -> FnResult {
     if step == 0 || (step > 0 && start > end) || (step < 0 && start < end) {
         return Ok(Value::from(""));
     }
-    let stop = if step > 0 { end + 1 } else { end - 1 };
+    let stop = if step > 0 {
+        end.saturating_add(1)
+    } else {
+        end.saturating_sub(1)
+    };
     match step_range(start, stop, step)? {
         Value::List(l) => Ok(Value::from(
             l.iter().map(strval).collect::<Vec<_>>().join(" "),
@@ -220,6 +224,12 @@ mod tests {
         assert!(call("first", &[Value::Nil]).unwrap().is_err());
         let s = call("seq", &[Value::Int(3)]).unwrap().unwrap();
         assert_eq!(strval(&s), "1 2 3");
+        assert!(call("seq", &[Value::Int(i64::MAX)]).unwrap().is_err());
+        assert!(
+            call("seq", &[Value::Int(i64::MIN), Value::Int(i64::MIN)])
+                .unwrap()
+                .is_ok()
+        );
         let u = call("until", &[Value::Int(3)]).unwrap().unwrap();
         assert_eq!(strval(&u), "[0 1 2]");
     }

@@ -99,8 +99,10 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
             if hi <= lo {
                 return Err("invalid argument to Intn".into());
             }
-            let span = (hi - lo) as u64;
-            Ok(Value::Int(lo + (super::strings::rand_u64() % span) as i64))
+            let span = hi.wrapping_sub(lo) as u64;
+            Ok(Value::Int(
+                lo.wrapping_add((super::strings::rand_u64() % span) as i64),
+            ))
         })(),
         "toDecimal" => (|| {
             want(a, 1)?;
@@ -143,6 +145,12 @@ mod tests {
             call("div", &[Value::Int(1), Value::Int(0)])
                 .unwrap()
                 .is_err()
+        );
+        let r = call("randInt", &[Value::Int(i64::MIN), Value::Int(i64::MAX)]);
+        assert!(r.unwrap().is_ok());
+        assert_eq!(
+            v("add", vec![Value::Int(i64::MAX), Value::Int(1)]),
+            i64::MIN.to_string()
         );
     }
 }

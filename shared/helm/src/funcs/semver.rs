@@ -204,15 +204,15 @@ fn bump(v: &Version, part: usize) -> Version {
     n.pre.clear();
     match part {
         0 => {
-            n.major += 1;
+            n.major = n.major.saturating_add(1);
             n.minor = 0;
             n.patch = 0;
         }
         1 => {
-            n.minor += 1;
+            n.minor = n.minor.saturating_add(1);
             n.patch = 0;
         }
-        _ => n.patch += 1,
+        _ => n.patch = n.patch.saturating_add(1),
     }
     n
 }

@@ -16,7 +16,7 @@ pub(super) fn abbrev_full(s: &str, offset: i64, max: i64) -> String {
             .into_owned()
     };
     let mut offset = offset.min(len);
-    if len - offset < max - 3 {
+    if len.saturating_sub(offset) < max - 3 {
         offset = len - (max - 3);
     }
     if offset <= 4 {
@@ -25,12 +25,12 @@ pub(super) fn abbrev_full(s: &str, offset: i64, max: i64) -> String {
     if max < 7 {
         return String::new();
     }
-    if offset + max - 3 < len {
+    if offset.saturating_add(max - 3) < len {
         let rest = cut(offset, len);
         let inner = if rest.len() as i64 <= max - 3 {
             rest
         } else {
-            format!("{}...", &cut(offset, offset + max - 6))
+            format!("{}...", &cut(offset, offset.saturating_add(max - 6)))
         };
         return format!("...{inner}");
     }
