@@ -63,12 +63,15 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
         "dateModify" | "mustDateModify" | "date_modify" => (|| {
             want(a, 2)?;
             let d = parse_duration(arg_str(a, 0)?).ok_or("invalid duration")?;
-            Ok(Value::Int(secs(&a[1]) + d))
+            Ok(Value::Int(secs(&a[1]).saturating_add(d)))
         })(),
         "duration" => want(a, 1).map(|_| Value::from(go_duration(to_i64(&a[0])))),
         "durationRound" => want(a, 1).map(|_| Value::from(go_duration(to_i64(&a[0])))),
-        "ago" => want_at_least(a, 1)
-            .map(|_| Value::from(go_duration(Utc::now().timestamp() - secs(&a[0])))),
+        "ago" => want_at_least(a, 1).map(|_| {
+            Value::from(go_duration(
+                Utc::now().timestamp().saturating_sub(secs(&a[0])),
+            ))
+        }),
         _ => return None,
     };
     Some(r)
