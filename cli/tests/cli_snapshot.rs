@@ -150,6 +150,18 @@ async fn get_and_tree_output_snapshots() {
         "{failing}"
     );
 
+    // --watch prints the table, then a row per change, and ends at --timeout.
+    let watched = flux(&["get", "ks", "apps", "--watch", "--timeout=3s", "-n", &ns])
+        .await
+        .ok()
+        .to_string();
+    assert!(watched.starts_with("NAME\tREVISION"), "{watched}");
+    assert!(
+        watched.lines().skip(1).all(|l| l.starts_with("apps")),
+        "{watched}"
+    );
+    assert!(watched.lines().count() >= 2, "{watched}");
+
     let tree = flux(&["tree", "kustomization", "apps", "-n", &ns])
         .await
         .ok()
