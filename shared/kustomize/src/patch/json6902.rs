@@ -19,6 +19,18 @@ fn tokens(path: &str) -> Result<Vec<String>> {
     Ok(rest.split('/').map(unescape).collect())
 }
 
+/// An array index as evanphx/json-patch v4 reads it (negative counts from the end).
+fn index(t: &str, len: usize, path: &str) -> Result<usize> {
+    let i: i64 = t
+        .parse()
+        .map_err(|_| build_err!("path '{path}': '{t}' is not an array index"))?;
+    let i = if i < 0 { i + len as i64 } else { i };
+    if i < 0 || i as usize >= len {
+        return Err(build_err!("path '{path}': index {t} out of range ({len})"));
+    }
+    Ok(i as usize)
+}
+
 fn get_mut<'a>(v: &'a mut Value, toks: &[String], path: &str) -> Result<&'a mut Value> {
     let mut cur = v;
     for t in toks {
@@ -27,12 +39,8 @@ fn get_mut<'a>(v: &'a mut Value, toks: &[String], path: &str) -> Result<&'a mut 
                 .get_mut(t)
                 .ok_or_else(|| build_err!("path '{path}' not found: no key '{t}'"))?,
             Value::Array(a) => {
-                let i: usize = t
-                    .parse()
-                    .map_err(|_| build_err!("path '{path}': '{t}' is not an array index"))?;
-                let len = a.len();
-                a.get_mut(i)
-                    .ok_or_else(|| build_err!("path '{path}': index {i} out of range ({len})"))?
+                let i = index(t, a.len(), path)?;
+                &mut a[i]
             }
             _ => return Err(build_err!("path '{path}' not found")),
         };
@@ -54,13 +62,14 @@ fn add(doc: &mut Value, path: &str, value: Value) -> Result<()> {
             if last == "-" {
                 a.push(value);
             } else {
-                let i: usize = last
+                let i: i64 = last
                     .parse()
                     .map_err(|_| build_err!("path '{path}': '{last}' is not an array index"))?;
-                if i > a.len() {
-                    return Err(build_err!("path '{path}': index {i} out of range"));
+                let i = if i < 0 { i + a.len() as i64 } else { i };
+                if i < 0 || i as usize > a.len() {
+                    return Err(build_err!("path '{path}': index {last} out of range"));
                 }
-                a.insert(i, value);
+                a.insert(i as usize, value);
             }
         }
         _ => return Err(build_err!("path '{path}': parent is not a container")),
@@ -78,12 +87,7 @@ fn remove(doc: &mut Value, path: &str) -> Result<Value> {
             .shift_remove(last)
             .ok_or_else(|| build_err!("path '{path}' not found for remove")),
         Value::Array(a) => {
-            let i: usize = last
-                .parse()
-                .map_err(|_| build_err!("path '{path}': '{last}' is not an array index"))?;
-            if i >= a.len() {
-                return Err(build_err!("path '{path}': index {i} out of range"));
-            }
+            let i = index(last, a.len(), path)?;
             Ok(a.remove(i))
         }
         _ => Err(build_err!("path '{path}' not found for remove")),
@@ -116,7 +120,24 @@ pub fn apply(doc: &mut Value, ops: &Value) -> Result<()> {
             "replace" => {
                 let v = value()?;
                 let toks = tokens(path)?;
-                *get_mut(doc, &toks, path)? = v;
+                match toks.split_last() {
+                    None => *doc = v,
+                    // evanphx/json-patch v4 (kustomize's) replaces a missing object key by adding it.
+                    Some((last, parent)) => match get_mut(doc, parent, path)? {
+                        Value::Object(m) => {
+                            m.insert(last.clone(), v);
+                        }
+                        Value::Array(a) => {
+                            let i = index(last, a.len(), path)?;
+                            a[i] = v;
+                        }
+                        _ => {
+                            return Err(build_err!(
+                                "replace operation does not apply: doc is missing path: {path}"
+                            ));
+                        }
+                    },
+                }
             }
             "move" => {
                 let v = remove(doc, from()?)?;
