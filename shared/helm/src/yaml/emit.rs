@@ -35,8 +35,49 @@ fn entries(v: &Value) -> Vec<(String, Value)> {
         Value::Files(f) => f.as_value_map().into_iter().collect(),
         _ => Vec::new(),
     };
-    e.sort_by(|a, b| key_order(&a.0, &b.0));
+    merge_sort(&mut e, &|a, b| {
+        key_order(&a.0, &b.0) == std::cmp::Ordering::Less
+    });
     e
+}
+
+/// A stable merge sort that tolerates comparators that are not total orders:
+/// go-yaml's key order is not one for some digit-heavy keys, and the standard
+/// library's sort may panic on such a comparator.
+fn merge_sort<T: Clone>(v: &mut [T], less: &dyn Fn(&T, &T) -> bool) {
+    let n = v.len();
+    if n <= 1 {
+        return;
+    }
+    if n <= 12 {
+        for i in 1..n {
+            let mut j = i;
+            while j > 0 && less(&v[j], &v[j - 1]) {
+                v.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+        return;
+    }
+    let mid = n / 2;
+    merge_sort(&mut v[..mid], less);
+    merge_sort(&mut v[mid..], less);
+    let (left, right) = (v[..mid].to_vec(), v[mid..].to_vec());
+    let (mut i, mut j, mut k) = (0, 0, 0);
+    while i < left.len() && j < right.len() {
+        if less(&right[j], &left[i]) {
+            v[k] = right[j].clone();
+            j += 1;
+        } else {
+            v[k] = left[i].clone();
+            i += 1;
+        }
+        k += 1;
+    }
+    for x in left[i..].iter().chain(right[j..].iter()) {
+        v[k] = x.clone();
+        k += 1;
+    }
 }
 
 /// go-yaml v2's `keyList.Less` for string keys: letters by code point,
@@ -201,6 +242,33 @@ mod tests {
         assert_eq!(y("a: \"l1\\nl2\"\n"), "a: |-\n  l1\n  l2\n");
         assert_eq!(to_yaml(&Value::Float(3.0)).unwrap(), "3\n");
         assert_eq!(y("- - a\n  - b\n"), "- - a\n  - b\n");
+    }
+
+    #[test]
+    fn key_order_is_natural_and_never_panics() {
+        let keys = [
+            "a10",
+            "a9",
+            "b",
+            "A",
+            "1",
+            "01",
+            "0333330y8g",
+            "33)1#",
+            ";30y3)1g",
+            ";30y8g",
+            "p33)1",
+            "033)1#",
+            "717",
+        ];
+        let mut m = crate::template::value::Map::new();
+        for k in keys {
+            m.insert(k.to_string(), Value::Int(1));
+        }
+        let out = to_yaml(&Value::from(m)).unwrap();
+        let a9 = out.find("a9:").unwrap();
+        let a10 = out.find("a10:").unwrap();
+        assert!(a9 < a10, "{out}");
     }
 
     #[test]
