@@ -70,10 +70,16 @@ async fn applies_reverts_drift_prunes_and_honours_prune_disabled() {
 
     // A hand edit is reverted at the next reconcile.
     let cms: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), &ctx.ns);
+    // As `kubectl edit` does: an Update by manager `kubectl-edit`, changing a field Flux
+    // applies and adding one Git does not have.
+    let kubectl = PatchParams {
+        field_manager: Some("kubectl-edit".into()),
+        ..Default::default()
+    };
     cms.patch(
         "a",
-        &PatchParams::default(),
-        &Patch::Merge(json!({"data": {"color": "red"}})),
+        &kubectl,
+        &Patch::Merge(json!({"data": {"color": "red", "extra": "added-by-hand"}})),
     )
     .await
     .unwrap();
@@ -89,9 +95,11 @@ async fn applies_reverts_drift_prunes_and_honours_prune_disabled() {
             == Some("drift-1")
     })
     .await;
-    assert_eq!(
-        ctx.config_map("a").await.unwrap().data.unwrap()["color"],
-        "blue"
+    let data = ctx.config_map("a").await.unwrap().data.unwrap();
+    assert_eq!(data["color"], "blue");
+    assert!(
+        !data.contains_key("extra"),
+        "kubectl's added field survived: {data:?}"
     );
 
     // A new revision lands: applied at once (the interval is 1h), deleted files pruned

@@ -54,12 +54,14 @@ pub async fn apply(
     objects: Vec<Value>,
     ks: &Kustomization,
     custom_stage_kinds: &[String],
+    override_managers: &[String],
     timeout: Duration,
 ) -> Result<ChangeSet, ReconcileError> {
     let opts = ApplyOptions {
         force: ks.spec.force,
         custom_stage_kinds: custom_stage_kinds.to_vec(),
         wait_timeout: timeout,
+        cleanup: flux_ssa::cleanup::default_managers(crate::CONTROLLER_NAME, override_managers),
     };
     manager
         .apply_all_staged(objects, &opts)

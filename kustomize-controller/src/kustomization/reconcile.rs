@@ -90,6 +90,7 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
             objects,
             ks,
             &self.options.custom_apply_stage_kinds,
+            &self.options.override_manager,
             timeout,
         )
         .await?;

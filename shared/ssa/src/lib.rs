@@ -21,5 +21,5 @@ pub mod stage;
 pub use changeset::{Action, ChangeSet, ChangeSetEntry};
 pub use error::SsaError;
 pub use health::{HealthStatus, ObjectHealth};
-pub use manager::{ApplyOptions, DeleteOptions, ResourceManager, WaitOptions};
+pub use manager::{ApplyOptions, DeleteOptions, ResourceManager, WaitOptions, cleanup};
 pub use object::ObjMetadata;

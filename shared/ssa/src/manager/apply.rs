@@ -21,7 +21,11 @@ use flux_api::constants::{FORCE_ANNOTATION, SSA_ANNOTATION};
 enum Plan {
     Skip,
     Unchanged,
-    Apply { created: bool },
+    Apply {
+        created: bool,
+    },
+    /// Hand foreign managers' fields over (a JSON patch), then apply.
+    Cleanup(Value),
     Recreate,
 }
 
@@ -150,8 +154,14 @@ impl ResourceManager {
                 });
             }
         };
+        let merge = annotation_or_label(&obj, SSA_ANNOTATION)
+            .is_some_and(|v| v.eq_ignore_ascii_case("merge"));
+        let cleanup = existing.as_ref().filter(|_| !merge).and_then(|live| {
+            super::cleanup::cleanup_patch(live, &opts.cleanup, &self.field_manager)
+        });
         let plan = match &existing {
             None => Plan::Apply { created: true },
+            Some(_) if cleanup.is_some() => Plan::Cleanup(cleanup.unwrap_or_default()),
             Some(live) if has_drifted(live, &dry_run) => Plan::Apply { created: false },
             Some(_) => Plan::Unchanged,
         };
@@ -174,6 +184,15 @@ impl ResourceManager {
                 } else {
                     Action::Configured
                 }
+            }
+            Plan::Cleanup(patch) => {
+                api.patch(&id.name, &PatchParams::default(), &Patch::Merge(&patch))
+                    .await
+                    .map_err(|e| SsaError::Apply {
+                        subject: id.to_string(),
+                        message: format!("managed fields cleanup failed: {}", api_message(&e)),
+                    })?;
+                Action::Configured
             }
             Plan::Recreate => {
                 api.delete(&id.name, &DeleteParams::background())

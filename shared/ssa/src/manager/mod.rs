@@ -2,6 +2,7 @@
 //! as one identity (the controller's or an impersonated service account).
 
 mod apply;
+pub mod cleanup;
 mod delete;
 mod wait;
 
@@ -28,6 +29,9 @@ pub struct ApplyOptions {
     pub custom_stage_kinds: Vec<String>,
     /// How long to wait for the cluster definitions of the first stage to become ready.
     pub wait_timeout: Duration,
+    /// Field managers whose fields are taken over before applying (see [`cleanup`]);
+    /// objects annotated `kustomize.toolkit.fluxcd.io/ssa: Merge` are left alone.
+    pub cleanup: Vec<cleanup::FieldManager>,
 }
 
 impl Default for ApplyOptions {
@@ -36,6 +40,7 @@ impl Default for ApplyOptions {
             force: false,
             custom_stage_kinds: Vec::new(),
             wait_timeout: Duration::from_secs(60),
+            cleanup: Vec::new(),
         }
     }
 }
