@@ -236,9 +236,9 @@ pub fn untar(bytes: &[u8]) -> BTreeMap<String, String> {
         let mut entry = entry.unwrap();
         if entry.header().entry_type().is_file() {
             let path = entry.path().unwrap().to_string_lossy().into_owned();
-            let mut content = String::new();
-            entry.read_to_string(&mut content).unwrap();
-            files.insert(path, content);
+            let mut content = Vec::new();
+            entry.read_to_end(&mut content).unwrap();
+            files.insert(path, String::from_utf8_lossy(&content).into_owned());
         }
     }
     files
