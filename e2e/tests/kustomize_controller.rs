@@ -52,6 +52,11 @@ async fn applies_reverts_drift_prunes_and_honours_prune_disabled() {
             format!("{ns}_c__ConfigMap")
         ]
     );
+    let history = &obj.status.as_ref().unwrap().history;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].last_reconciled_status, "ReconciliationSucceeded");
+    assert_eq!(history[0].metadata["revision"], v1);
+    assert!(history[0].digest.starts_with("sha256:"));
     let live = ctx.config_map("a").await.unwrap();
     let labels = live.metadata.labels.clone().unwrap();
     assert_eq!(labels["kustomize.toolkit.fluxcd.io/name"], "app");

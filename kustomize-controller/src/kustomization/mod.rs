@@ -28,6 +28,7 @@ pub mod envsubst;
 mod fetch;
 mod finalize;
 pub mod generate;
+mod history;
 mod reconcile;
 mod source;
 mod substitute;

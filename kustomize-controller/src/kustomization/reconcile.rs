@@ -3,7 +3,7 @@
 
 use flux_api::constants::{
     BUILD_FAILED_REASON, CONDITION_FALSE, CONDITION_TRUE, HEALTHY_CONDITION, PROGRESSING_REASON,
-    SUCCEEDED_REASON,
+    RECONCILIATION_SUCCEEDED_REASON, SUCCEEDED_REASON,
 };
 use flux_api::kustomize::Kustomization;
 use flux_kustomize::{BuildOptions, LoadRestrictor, Reorder};
@@ -14,8 +14,8 @@ use kube::{Resource, ResourceExt};
 use serde_json::Value;
 
 use super::{
-    KustomizationReconciler, apply, decrypt, dependencies, fetch, finalize, generate, source,
-    substitute,
+    KustomizationReconciler, apply, decrypt, dependencies, fetch, finalize, generate, history,
+    source, substitute,
 };
 use crate::Error;
 
@@ -26,6 +26,7 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
         ks: &mut Kustomization,
     ) -> Result<Success, ReconcileError> {
         let generation = ks.meta().generation;
+        let started = std::time::Instant::now();
         let artifact = source::artifact(
             &ctx.client,
             ks,
@@ -81,6 +82,12 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
             None => objects,
         };
         apply::set_metadata(&mut objects, ks, ks.spec.common_metadata.as_ref());
+        let digest = history::digest(&objects);
+        let mut snapshot_meta =
+            std::collections::BTreeMap::from([("revision".to_string(), revision.clone())]);
+        if let Some(origin) = &origin_revision {
+            snapshot_meta.insert("originRevision".to_string(), origin.clone());
+        }
         drop(tmp);
 
         let client = self.client_for(&ctx.client, ks).await?;
@@ -113,6 +120,17 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
             summary::remove(conditions, HEALTHY_CONDITION);
         } else {
             let result = apply::health_check(&manager, &targets, timeout).await;
+            if let Err(e) = &result {
+                let status = ks.status.get_or_insert_with(Default::default);
+                history::upsert(
+                    &mut status.history,
+                    &digest,
+                    now(),
+                    started.elapsed(),
+                    e.reason,
+                    snapshot_meta.clone(),
+                );
+            }
             let conditions = &mut ks.status.get_or_insert_with(Default::default).conditions;
             match &result {
                 Ok(()) => summary::set(
@@ -142,6 +160,14 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
         let status = ks.status.get_or_insert_with(Default::default);
         status.last_applied_revision = Some(revision.clone());
         status.last_applied_origin_revision = origin_revision;
+        history::upsert(
+            &mut status.history,
+            &digest,
+            now(),
+            started.elapsed(),
+            RECONCILIATION_SUCCEEDED_REASON,
+            snapshot_meta,
+        );
         let event = changes.has_changes().then(|| SuccessEvent {
             reason: PROGRESSING_REASON,
             message: changes.changes_message(),
@@ -191,4 +217,8 @@ async fn build(
         ReconcileError::transient(BUILD_FAILED_REASON, format!("build task failed: {e}"))
     })?;
     result.map_err(|e| ReconcileError::transient(BUILD_FAILED_REASON, e.to_string()))
+}
+
+fn now() -> k8s_openapi::apimachinery::pkg::apis::meta::v1::Time {
+    k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(k8s_openapi::jiff::Timestamp::now())
 }
