@@ -606,3 +606,84 @@ async fn sops_age_and_pgp_secrets_are_decrypted_and_applied() {
     );
     assert!(!status.contains("s3cr3t"), "{status}");
 }
+
+#[tokio::test]
+async fn crds_and_namespaces_are_staged_before_their_objects_and_force_recreates() {
+    let ctx = setup("ks-stages").await;
+    let group = format!("{}.example.com", ctx.ns);
+    let crd = serde_json::to_string(&json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": format!("widgets.{group}")},
+        "spec": {"group": group, "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}
+    }))
+    .unwrap();
+    let app_ns = format!("{}-app", ctx.ns);
+    let namespace = serde_json::to_string(
+        &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": app_ns}}),
+    )
+    .unwrap();
+    let widget = serde_json::to_string(&json!({
+        "apiVersion": format!("{group}/v1"), "kind": "Widget",
+        "metadata": {"name": "w", "namespace": app_ns}, "spec": {"size": 3}
+    }))
+    .unwrap();
+    let job = |image: &str| {
+        serde_json::to_string(&json!({
+            "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "migrate", "namespace": app_ns},
+            "spec": {"template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "m", "image": image}]}}}
+        }))
+        .unwrap()
+    };
+    // One revision holding the CRD, the Namespace and objects that need both.
+    let (job1, job2) = (job("busybox:1"), job("busybox:2"));
+    let v1 = ctx
+        .publish(
+            "source",
+            &[
+                ("1-widget.yaml", &widget),
+                ("2-job.yaml", &job1),
+                ("3-crd.yaml", &crd),
+                ("4-ns.yaml", &namespace),
+            ],
+        )
+        .await;
+    ctx.kustomization("app", json!({"force": true})).await;
+    let obj = ctx.ready_at("app", &v1).await;
+    let ids = inventory_ids(&obj);
+    assert_eq!(
+        ids[0],
+        format!("_widgets.{group}_apiextensions.k8s.io_CustomResourceDefinition")
+    );
+    assert_eq!(ids[1], format!("_{app_ns}__Namespace"));
+    assert!(
+        ids.contains(&format!("{app_ns}_w_{group}_Widget")),
+        "{ids:?}"
+    );
+    let jobs: Api<k8s_openapi::api::batch::v1::Job> = Api::namespaced(ctx.client.clone(), &app_ns);
+    let uid = jobs.get("migrate").await.unwrap().metadata.uid.unwrap();
+
+    // The Job template is immutable: with `force` the Job is deleted and created again.
+    let v2 = ctx
+        .publish(
+            "source",
+            &[
+                ("1-widget.yaml", &widget),
+                ("2-job.yaml", &job2),
+                ("3-crd.yaml", &crd),
+                ("4-ns.yaml", &namespace),
+            ],
+        )
+        .await;
+    ctx.ready_at("app", &v2).await;
+    let job = jobs.get("migrate").await.unwrap();
+    assert_ne!(job.metadata.uid.unwrap(), uid, "the Job was not recreated");
+    let image = job.spec.unwrap().template.spec.unwrap().containers[0]
+        .image
+        .clone()
+        .unwrap();
+    assert_eq!(image, "busybox:2");
+}
