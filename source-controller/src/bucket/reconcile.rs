@@ -235,3 +235,34 @@ impl Reconciler<Bucket> for BucketReconciler {
         artifact_steps::remove_all(&self.storage, obj).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn secret_keys_per_provider() {
+        let s3 = data(&[("accesskey", "a"), ("secretkey", "s")]);
+        assert!(matches!(
+            credentials(Provider::Generic, &s3),
+            Ok(Credentials::AccessKey { .. })
+        ));
+        assert!(credentials(Provider::Aws, &data(&[("accesskey", "a")])).is_err());
+        assert!(matches!(
+            credentials(Provider::Gcp, &data(&[("serviceaccount", "{}")])),
+            Ok(Credentials::GcpServiceAccount(_))
+        ));
+        assert!(matches!(
+            credentials(Provider::Azure, &data(&[("sasKey", "sv=1&sig=x")])),
+            Ok(Credentials::AzureSas(_))
+        ));
+        assert!(credentials(Provider::Azure, &s3).is_err());
+    }
+}

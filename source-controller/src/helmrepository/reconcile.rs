@@ -197,3 +197,37 @@ impl ArtifactRevision for HelmRepository {
             .map(|a| a.revision.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fetch_errors_get_fluxs_reasons() {
+        let auth = HelmError::Status {
+            url: "http://x/index.yaml".into(),
+            status: 401,
+        };
+        let e = fetch_error(&auth, "http://x");
+        assert_eq!(e.reason, AUTHENTICATION_FAILED_REASON);
+        assert_eq!(e.condition, Some(FETCH_FAILED_CONDITION));
+        let corrupt = HelmError::InvalidIndex("did not find expected node content".into());
+        let e = fetch_error(&corrupt, "http://x");
+        assert_eq!(e.reason, INDEXATION_FAILED_REASON);
+        assert!(
+            e.message
+                .contains("failed to load Helm repository from 'http://x'")
+        );
+        let big = HelmError::TooLarge {
+            what: "index".into(),
+            limit: 10,
+        };
+        let e = fetch_error(&big, "http://x");
+        assert_eq!(e.reason, INDEXATION_FAILED_REASON);
+        assert!(
+            e.message.contains("exceeds the maximum size of 10 bytes"),
+            "{}",
+            e.message
+        );
+    }
+}
