@@ -315,6 +315,9 @@ async fn cluster_free_commands() {
         flux_kustomize::build(dir.path(), &flux_kustomize::BuildOptions::default()).unwrap();
     assert_eq!(out, flux_kustomize::to_yaml_stream(&expected));
     assert!(out.contains("namespace: apps"), "{out}");
+    // A relative directory works too.
+    let run = common::flux_in(Some(dir.path()), &["kustomize", "build", "."], None).await;
+    assert_eq!(run.ok(), out);
     // A file outside the root is refused by default and allowed with LoadRestrictionsNone.
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(

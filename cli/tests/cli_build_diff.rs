@@ -20,14 +20,14 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
 }
 
 const KUSTOMIZATION: &str = "apiVersion: kustomize.config.k8s.io/v1beta1
+configMapGenerator:
+- literals:
+  - color=blue
+  name: settings
 kind: Kustomization
 resources:
 - config.yaml
 - deployment.yaml
-configMapGenerator:
-- name: settings
-  literals:
-  - color=blue
 ";
 const CONFIG: &str = "apiVersion: v1
 kind: ConfigMap
@@ -83,8 +83,12 @@ async fn build_kustomization_equals_the_engine_output_plus_flux_labels() {
     .await
     .ok()
     .to_string();
-    let mut expected =
-        flux_kustomize::build(&app, &flux_kustomize::BuildOptions::default()).unwrap();
+    // kustomize-controller's build options: no load restrictions, input order.
+    let opts = flux_kustomize::BuildOptions {
+        load_restrictor: flux_kustomize::LoadRestrictor::None,
+        reorder: flux_kustomize::Reorder::None,
+    };
+    let mut expected = flux_kustomize::build(&app, &opts).unwrap();
     for obj in &mut expected {
         obj["metadata"]["labels"]["kustomize.toolkit.fluxcd.io/name"] = json!("podinfo");
         obj["metadata"]["labels"]["kustomize.toolkit.fluxcd.io/namespace"] = json!("flux-system");
@@ -92,6 +96,13 @@ async fn build_kustomization_equals_the_engine_output_plus_flux_labels() {
     assert_eq!(out, flux_kustomize::to_yaml_stream(&expected));
 
     // The Kustomization-level transforms: targetNamespace, namePrefix, commonMetadata, postBuild.
+    write(
+        &app,
+        &[(
+            "deployment.yaml",
+            &DEPLOYMENT.replace("replicas: 1", "replicas: ${replicas:=2}"),
+        )],
+    );
     std::fs::write(&ks_file, "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: podinfo\nspec:\n  interval: 10m\n  path: ./app\n  prune: true\n  targetNamespace: apps\n  namePrefix: staging-\n  commonMetadata:\n    labels:\n      team: web\n  postBuild:\n    substitute:\n      cluster_env: prod\n  sourceRef:\n    kind: GitRepository\n    name: podinfo\n").unwrap();
     let out = flux(&[
         "build",

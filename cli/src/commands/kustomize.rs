@@ -61,7 +61,12 @@ impl KustomizeCommand {
                 Reorder::None => flux_kustomize::Reorder::None,
             },
         };
-        let objects = flux_kustomize::build(&args.dir, &opts)
+        // The engine wants a real directory path (`.` has no file name to resolve against).
+        let dir = args
+            .dir
+            .canonicalize()
+            .map_err(|e| CliError::Other(anyhow::anyhow!("{}: {e}", args.dir.display())))?;
+        let objects = flux_kustomize::build(&dir, &opts)
             .map_err(|e| CliError::Other(anyhow::anyhow!("{}: {e}", args.dir.display())))?;
         print!("{}", flux_kustomize::to_yaml_stream(&objects));
         Ok(())

@@ -1,5 +1,8 @@
 //! Flux's post-build variable substitution (`${var}`, `${var:=default}`, `$${var}` escapes),
 //! skipped for objects annotated `kustomize.toolkit.fluxcd.io/substitute: disabled`.
+//!
+//! Like kustomize-controller, each object is substituted as YAML text and parsed back, so
+//! `replicas: ${count}` becomes a number, not the string "3".
 
 use std::collections::BTreeMap;
 
@@ -8,34 +11,33 @@ use serde_json::Value;
 
 use crate::error::{Result, usage};
 
-/// Substitutes variables in every string of `obj` (keys and values), unless disabled.
+/// Substitutes variables in `obj`'s YAML, unless disabled by annotation; returns the object.
 pub fn substitute_object(
-    obj: &mut Value,
+    obj: Value,
     vars: &BTreeMap<String, String>,
     strict: bool,
-) -> Result<()> {
-    if obj["metadata"]["annotations"][SUBSTITUTE_ANNOTATION].as_str() == Some("disabled") {
-        return Ok(());
+) -> Result<Value> {
+    let disabled = obj["metadata"]["annotations"][SUBSTITUTE_ANNOTATION]
+        .as_str()
+        .is_some_and(|v| v.eq_ignore_ascii_case("disabled"));
+    if disabled {
+        return Ok(obj);
     }
-    walk(obj, vars, strict)
-}
-
-fn walk(v: &mut Value, vars: &BTreeMap<String, String>, strict: bool) -> Result<()> {
-    match v {
-        Value::String(s) => *s = substitute(s, vars, strict)?,
-        Value::Array(a) => {
-            for x in a {
-                walk(x, vars, strict)?;
-            }
-        }
-        Value::Object(m) => {
-            for (_, x) in m.iter_mut() {
-                walk(x, vars, strict)?;
-            }
-        }
-        _ => {}
+    let subject = crate::apply::subject(&obj);
+    let yaml = flux_kustomize::to_yaml_stream(std::slice::from_ref(&obj));
+    let out = substitute(&yaml, vars, strict)
+        .map_err(|e| usage(format!("post build failed for '{subject}': {e}")))?;
+    let mut docs = flux_kustomize::parse_documents(&out, &subject).map_err(|e| {
+        usage(format!(
+            "post build failed for '{subject}': the substituted YAML is invalid: {e}"
+        ))
+    })?;
+    match docs.len() {
+        1 => Ok(docs.remove(0)),
+        n => Err(usage(format!(
+            "post build failed for '{subject}': substitution produced {n} documents"
+        ))),
     }
-    Ok(())
 }
 
 /// Substitutes `${name}` and `${name:=default}` in `s`; `$$` escapes a `$`.
@@ -86,6 +88,17 @@ pub fn substitute(s: &str, vars: &BTreeMap<String, String>, strict: bool) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn substituted_numbers_stay_numbers() {
+        let mut vars = BTreeMap::new();
+        vars.insert("count".to_string(), "3".to_string());
+        let obj = serde_json::json!({"kind": "Deployment", "metadata": {"name": "a"}, "spec": {"replicas": "${count}"}});
+        let out = substitute_object(obj, &vars, false).unwrap();
+        assert_eq!(out["spec"]["replicas"], 3);
+        let off = serde_json::json!({"metadata": {"name": "a", "annotations": {SUBSTITUTE_ANNOTATION: "disabled"}}, "x": "${count}"});
+        assert_eq!(substitute_object(off.clone(), &vars, false).unwrap(), off);
+    }
 
     #[test]
     fn substitutes_defaults_and_escapes() {
