@@ -394,3 +394,35 @@ async fn charts_from_git_and_bucket_sources() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn https_repository_with_cert_secret_ref() {
+    let ctx = setup("src-helm-tls").await;
+    let repo = HelmRepoServer::start_tls(None).unwrap();
+    repo.add_archive(
+        "app",
+        "1.0.0",
+        &chart_tgz(&chart_files("app", "1.0.0")).unwrap(),
+    )
+    .unwrap();
+    ctx.create::<HelmRepository>("untrusted", json!({"url": repo.url(), "interval": "1m"}))
+        .await;
+    ctx.failing::<HelmRepository>("untrusted", "FetchFailed", "IndexationFailed")
+        .await;
+    ctx.secret("tls", &[("ca.crt", repo.ca_pem().unwrap())])
+        .await;
+    ctx.create::<HelmRepository>(
+        "trusted",
+        json!({"url": repo.url(), "interval": "1m", "certSecretRef": {"name": "tls"}}),
+    )
+    .await;
+    ctx.ready::<HelmRepository>("trusted").await;
+    ctx.create::<HelmChart>(
+        "app",
+        json!({"chart": "app", "interval": "1m",
+               "sourceRef": {"kind": "HelmRepository", "name": "trusted"}}),
+    )
+    .await;
+    let chart = ctx.ready::<HelmChart>("app").await;
+    assert_eq!(revision(&chart), "1.0.0");
+}

@@ -172,3 +172,33 @@ fn an_index_of_15000_versions_is_parsed_into_the_selection_fields_only() {
     assert_eq!(index.len(), 15_000);
     assert_eq!(index.get("chart42", "^1.50").unwrap().version, "1.99.0");
 }
+
+#[tokio::test]
+async fn https_repository_needs_its_ca() {
+    let repo = HelmRepoServer::start_tls(Some(("u", "p"))).unwrap();
+    repo.add_chart("app", "1.0.0", "").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut opts = creds("u", "p");
+    let client = RepositoryClient::new(repo.url(), opts.clone()).unwrap();
+    let err = client
+        .download_index(&tmp.path().join("i.yaml"), 1 << 20)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err}");
+    opts.ca_pem = Some(repo.ca_pem().unwrap().as_bytes().to_vec());
+    let client = RepositoryClient::new(repo.url(), opts).unwrap();
+    client
+        .download_index(&tmp.path().join("i.yaml"), 1 << 20)
+        .await
+        .unwrap();
+    let index = Index::from_reader(
+        std::fs::File::open(tmp.path().join("i.yaml")).unwrap(),
+        1 << 20,
+    )
+    .unwrap();
+    let v = index.get("app", "1.0.0").unwrap().clone();
+    client
+        .download_chart(&v, &tmp.path().join("c.tgz"), 1 << 20)
+        .await
+        .unwrap();
+}

@@ -93,6 +93,7 @@ struct RepoState {
 pub struct HelmRepoServer {
     dir: TempDir,
     url: String,
+    ca_pem: Option<String>,
     state: Arc<RepoState>,
     entries: Mutex<Vec<Entry>>,
     _thread: ServerThread,
@@ -107,8 +108,22 @@ impl std::fmt::Debug for HelmRepoServer {
 }
 
 impl HelmRepoServer {
-    /// Starts a repository; with `basic_auth`, every request needs those credentials.
+    /// Starts a repository over HTTP; with `basic_auth`, every request needs those
+    /// credentials.
     pub fn start(basic_auth: Option<(&str, &str)>) -> Result<HelmRepoServer, TestkitError> {
+        Self::start_with(basic_auth, false)
+    }
+
+    /// Starts a repository over HTTPS with a certificate from a new CA
+    /// ([`ca_pem`](Self::ca_pem)).
+    pub fn start_tls(basic_auth: Option<(&str, &str)>) -> Result<HelmRepoServer, TestkitError> {
+        Self::start_with(basic_auth, true)
+    }
+
+    fn start_with(
+        basic_auth: Option<(&str, &str)>,
+        tls: bool,
+    ) -> Result<HelmRepoServer, TestkitError> {
         let dir = tempfile::Builder::new()
             .prefix("flux-testkit-helm-repo-")
             .tempdir()
@@ -119,18 +134,43 @@ impl HelmRepoServer {
             requests: AtomicUsize::new(0),
         });
         let app = Router::new().fallback(serve_file).with_state(state.clone());
+        let (acceptor, ca_pem) = if tls {
+            let ca = crate::pki::TestCa::new("flux-testkit-helm-ca")?;
+            let cert = ca.server_cert("flux-testkit-helm", &["127.0.0.1", "localhost"])?;
+            (
+                Some(super::tls::acceptor(&cert)?),
+                Some(ca.cert_pem().to_string()),
+            )
+        } else {
+            (None, None)
+        };
+        let scheme = if tls { "https" } else { "http" };
         let (thread, port) = ServerThread::spawn("helm-repo", move |tcp| async move {
-            let _ = axum::serve(tcp, app).await;
+            match acceptor {
+                Some(acceptor) => {
+                    let listener = super::tls::TlsListener { tcp, acceptor };
+                    let _ = axum::serve(listener, app).await;
+                }
+                None => {
+                    let _ = axum::serve(tcp, app).await;
+                }
+            }
         })?;
         let server = HelmRepoServer {
             dir,
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("{scheme}://127.0.0.1:{port}"),
+            ca_pem,
             state,
             entries: Mutex::new(Vec::new()),
             _thread: thread,
         };
         server.write_index()?;
         Ok(server)
+    }
+
+    /// The CA certificate (PEM) of an HTTPS repository.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The repository URL (no trailing slash).

@@ -9,6 +9,7 @@
 mod helm_repo;
 mod oci_registry;
 mod s3;
+mod tls;
 
 pub use helm_repo::{ChartFile, HelmRepoServer, chart_tgz};
 pub use oci_registry::OciRegistry;
