@@ -246,6 +246,61 @@ async fn bootstrap_git_over_http_becomes_self_managing_and_ready() {
         .to_string();
     assert!(table.lines().nth(1).unwrap().contains("\tTrue "), "{table}");
 
+    // With real controllers: reconcile --with-source and create wait for them.
+    let run = flux(&[
+        "reconcile",
+        "ks",
+        "flux-system",
+        "--with-source",
+        "-n",
+        &ns,
+        "--timeout=3m",
+    ])
+    .await;
+    run.ok();
+    assert!(
+        run.stderr
+            .contains(&format!("✔ fetched revision main@sha1:{head}")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("✔ applied revision main@sha1:{head}")),
+        "{}",
+        run.stderr
+    );
+    let run = flux(&[
+        "create",
+        "source",
+        "git",
+        "fleet",
+        "--url",
+        repo.url(),
+        "--branch=main",
+        "--secret-ref=flux-system",
+        "-n",
+        &ns,
+        "--timeout=3m",
+    ])
+    .await;
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("✔ GitRepository source reconciliation completed")
+            || run
+                .stderr
+                .contains("✔ GitRepository reconciliation completed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("✔ fetched revision main@sha1:{head}")),
+        "{}",
+        run.stderr
+    );
+
     // Bootstrapping again changes nothing in Git.
     let run = flux(&[
         "bootstrap",
