@@ -287,10 +287,7 @@ async fn bootstrap_git_over_http_becomes_self_managing_and_ready() {
     run.ok();
     assert!(
         run.stderr
-            .contains("✔ GitRepository source reconciliation completed")
-            || run
-                .stderr
-                .contains("✔ GitRepository reconciliation completed"),
+            .contains("✔ GitRepository reconciliation completed"),
         "{}",
         run.stderr
     );
