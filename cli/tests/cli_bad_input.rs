@@ -265,6 +265,12 @@ async fn bad_input_is_reported_without_panics() {
 
 #[tokio::test]
 async fn cluster_free_commands() {
+    // --context selects the kubeconfig context; an unknown one is a clear error.
+    let run = flux(&["get", "ks", "--context=flux-testkit", "-A"]).await;
+    run.ok();
+    let run = flux(&["get", "ks", "--context=nope"]).await;
+    assert!(run.fails(1).contains("context: nope"), "{}", run.stderr);
+
     let run = flux(&["version", "--client"]).await;
     assert_eq!(
         run.ok(),
