@@ -138,6 +138,8 @@ async fn main() {
             "--health-addr=127.0.0.1:0".into(),
             "--log-level=error".into(),
         ])
+        // As in a pod; Kubernetes Events need a reporting instance.
+        .env("HOSTNAME", "source-controller-bench")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
