@@ -5,7 +5,8 @@
 //! retryInterval 2m, prune, wait, timeout 1m, targetNamespace, serviceAccountName flux,
 //! postBuild.substitute INDEX/PODS/MCPU), each applying 4 objects. The sources are
 //! GitRepositories whose artifact (the same tarball for all) the driver serves itself, so
-//! only kustomize-controller is measured. Prints a Markdown table row per measurement.
+//! only kustomize-controller is measured. The Service is headless because the test control
+//! plane's Service CIDR cannot hold 1000 cluster IPs. Prints a Markdown table row.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
@@ -44,6 +45,7 @@ kind: Service
 metadata:
   name: podinfo-${INDEX}
 spec:
+  clusterIP: None
   selector:
     app: podinfo-${INDEX}
   ports:
@@ -153,9 +155,15 @@ async fn main() {
     // RBAC as in flux-benchmark: SA `flux` bound to ClusterRole admin.
     let apply = PatchParams::apply("bench").force();
     let sa: Api<k8s_openapi::api::core::v1::ServiceAccount> = Api::namespaced(client.clone(), &ns);
-    sa.patch("flux", &apply, &Patch::Apply(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "flux"}})))
-        .await
-        .unwrap();
+    sa.patch(
+        "flux",
+        &apply,
+        &Patch::Apply(
+            json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "flux"}}),
+        ),
+    )
+    .await
+    .unwrap();
     let rb: Api<k8s_openapi::api::rbac::v1::RoleBinding> = Api::namespaced(client.clone(), &ns);
     rb.patch(
         "flux",
@@ -201,6 +209,8 @@ async fn main() {
             "--kube-api-burst=300".into(),
         ])
         .env("TMPDIR", work.path())
+        // As in a pod; the runtime's event recorder uses it as reportingInstance.
+        .env("HOSTNAME", "kustomize-controller-bench")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
@@ -233,7 +243,11 @@ async fn main() {
         if list.items.iter().filter(|o| ready(o)).count() == cli.count {
             break;
         }
-        assert!(child.try_wait().unwrap().is_none(), "controller exited; log {}", log.display());
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "controller exited; log {}",
+            log.display()
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let elapsed = started.elapsed();
