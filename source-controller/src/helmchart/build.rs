@@ -12,7 +12,7 @@ use flux_helmrepo::deps::{DependencyOptions, resolve};
 use flux_helmrepo::package::{PackageOptions, apply, apply_helmignore, write_archive};
 use flux_helmrepo::values::merge_files;
 use flux_helmrepo::{DEFAULT_MAX_CHART_SIZE, Index, RepositoryClient};
-use flux_oci::{OciClient, OciRef, OciUrl};
+use flux_oci::{OciClient, OciRef, OciUrl, Resolved};
 use flux_runtime::reconcile::{ReconcileError, Shared};
 use kube::ResourceExt;
 
@@ -109,14 +109,13 @@ async fn load_downloaded(dest: PathBuf) -> Result<Fetched, ReconcileError> {
     .await
 }
 
-/// Pulls a chart from an OCI HelmRepository (`<url>/<chart>`), verifying it when the
-/// HelmChart asks for it. Returns the chart and the resolved version.
-pub async fn pull_oci(
+/// Resolves the chart's tag in an OCI HelmRepository (`<url>/<chart>`): an exact
+/// `spec.version` is a tag, anything else a range over the tags.
+pub async fn resolve_oci(
     ctx: &Shared,
     repo: &HelmRepository,
-    obj: &mut HelmChart,
-    work: &Path,
-) -> Result<(Fetched, String), ReconcileError> {
+    obj: &HelmChart,
+) -> Result<(OciClient, Resolved), ReconcileError> {
     let ns = obj.namespace().unwrap_or_default();
     let url = format!("{}/{}", repo.spec.url.trim_end_matches('/'), obj.spec.chart);
     let url = OciUrl::parse(&url).map_err(|e| {
@@ -136,7 +135,7 @@ pub async fn pull_oci(
     let client = OciClient::new(url, options).map_err(|e| pull_failed(&e))?;
     let version = obj.spec.version.clone().unwrap_or_default();
     let version = version.trim();
-    // An exact version is a tag (Helm stores '+' as '_' in tags); anything else a range.
+    // Helm stores '+' as '_' in tags.
     let oci_ref = if flux_helmrepo::chart::is_exact_version(version) {
         OciRef::Tag(version.replace('+', "_"))
     } else {
@@ -153,8 +152,25 @@ pub async fn pull_oci(
         .resolve(&oci_ref)
         .await
         .map_err(|e| pull_failed(&e))?;
+    Ok((client, resolved))
+}
+
+/// The chart version of a resolved OCI tag.
+pub fn oci_version(resolved: &Resolved) -> String {
+    resolved.tag.clone().unwrap_or_default().replace('_', "+")
+}
+
+/// Verifies (when the HelmChart asks for it) and pulls a resolved OCI chart.
+pub async fn pull_oci(
+    ctx: &Shared,
+    client: &OciClient,
+    resolved: &Resolved,
+    obj: &mut HelmChart,
+    work: &Path,
+) -> Result<Fetched, ReconcileError> {
     if let Some(v) = obj.spec.verify.clone() {
-        verify::verify(&ctx.client, &ns, obj, &v, &client, &resolved.digest).await?;
+        let ns = obj.namespace().unwrap_or_default();
+        verify::verify(&ctx.client, &ns, obj, &v, client, &resolved.digest).await?;
     }
     let dest = work.join("chart.tgz");
     client
@@ -166,8 +182,7 @@ pub async fn pull_oci(
         )
         .await
         .map_err(|e| pull_failed(&e))?;
-    let tag = resolved.tag.unwrap_or_default().replace('_', "+");
-    Ok((load_downloaded(dest).await?, tag))
+    load_downloaded(dest).await
 }
 
 /// Extracts a GitRepository/Bucket artifact and reads the chart directory at

@@ -112,11 +112,18 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
                 (fetched, version, None, None, true)
             }
             Source::OciHelmRepository(repo) => {
-                let (fetched, tag) = build::pull_oci(ctx, &repo, obj, work.path()).await?;
+                let (client, resolved) = build::resolve_oci(ctx, &repo, obj).await?;
+                let tag = build::oci_version(&resolved);
                 let version = with_metadata(&tag, metadata_for(None, false).as_deref());
-                if up_to_date(obj, &version, None) {
+                // Skip only when nothing is left to verify either.
+                let verified = obj.spec.verify.is_none()
+                    || obj
+                        .condition(SOURCE_VERIFIED_CONDITION)
+                        .is_some_and(|c| c.is_true());
+                if verified && up_to_date(obj, &version, None) {
                     return Ok(self.current(obj));
                 }
+                let fetched = build::pull_oci(ctx, &client, &resolved, obj, work.path()).await?;
                 (fetched, version, None, None, true)
             }
             Source::Tarball(artifact) => {
