@@ -62,6 +62,30 @@ impl Accumulator {
         Ok(())
     }
 
+    /// Appends many resources, checking ids against a set built once.
+    pub fn append_all(&mut self, rs: Vec<Resource>, source: &str) -> Result<()> {
+        let key = |id: &crate::resource::ResId| {
+            format!(
+                "{}|{}|{}",
+                id.gvk.stable_sort_string(),
+                id.name,
+                id.effective_namespace()
+            )
+        };
+        let mut seen: std::collections::HashSet<String> =
+            self.resources.iter().map(|r| key(&r.cur_id())).collect();
+        for r in rs {
+            let id = r.cur_id();
+            if !seen.insert(key(&id)) {
+                return Err(build_err!(
+                    "{source}: may not add resource with an already registered id: {id}"
+                ));
+            }
+            self.resources.push(r);
+        }
+        Ok(())
+    }
+
     /// Adds generated resources, honouring their behavior.
     pub fn absorb(&mut self, r: Resource, source: &str) -> Result<()> {
         if r.behavior == Behavior::Create {
@@ -335,9 +359,7 @@ impl Builder<'_> {
             }
             let mut sub_acc = Accumulator::new();
             self.accumulate_target(&path, &sub, &mut sub_acc)?;
-            for r in sub_acc.resources {
-                acc.append(r, &path.display().to_string())?;
-            }
+            acc.append_all(sub_acc.resources, &path.display().to_string())?;
             acc.config.merge(&sub_acc.config);
             for v in sub_acc.vars {
                 let name = v.get("name").and_then(Value::as_str).unwrap_or("");
@@ -357,10 +379,11 @@ impl Builder<'_> {
         }
         let (file, text) = loader::read_file(dir, res, self.restrictor())?;
         let fname = file.display().to_string();
-        for mut r in load_resources(&text, &fname)? {
+        let mut rs = load_resources(&text, &fname)?;
+        for r in rs.iter_mut() {
             r.origin = Some(crate::origin::Origin::File(file.clone()));
-            acc.append(r, &fname)?;
         }
+        acc.append_all(rs, &fname)?;
         Ok(())
     }
 

@@ -43,14 +43,21 @@ pub struct TransformerConfig {
 }
 
 impl TransformerConfig {
-    /// kustomize's default configuration.
+    /// kustomize's default configuration (parsed once per process).
     pub fn defaults() -> TransformerConfig {
-        let mut c = TransformerConfig::default();
-        // The built-in table is a constant; a parse failure is a bug the unit tests catch.
-        if let Ok(v) = crate::yaml::parse_one(include_str!("builtin.yaml"), "builtin config") {
-            c.merge_value(&v);
-        }
-        c
+        static DEFAULTS: std::sync::OnceLock<TransformerConfig> = std::sync::OnceLock::new();
+        DEFAULTS
+            .get_or_init(|| {
+                let mut c = TransformerConfig::default();
+                // The built-in table is a constant; a parse failure is a bug the unit tests catch.
+                if let Ok(v) =
+                    crate::yaml::parse_one(include_str!("builtin.yaml"), "builtin config")
+                {
+                    c.merge_value(&v);
+                }
+                c
+            })
+            .clone()
     }
 
     /// Parses a `configurations:` file and merges it in.

@@ -9,7 +9,7 @@ use crate::error::{Result, build_err};
 use crate::fieldspec::{self, FieldSpec};
 use crate::resource::{Gvk, ResId, Resource};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 struct Snapshot {
     prev: Vec<ResId>,
@@ -38,6 +38,15 @@ pub fn fix(resources: &mut [Resource], refs: &[NameBackRef]) -> Result<()> {
             suffixes: r.suffixes.clone(),
         })
         .collect();
+    let mut by_prev_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (j, snap) in snaps.iter().enumerate() {
+        for id in &snap.prev {
+            let v = by_prev_name.entry(id.name.clone()).or_default();
+            if v.last() != Some(&j) {
+                v.push(j);
+            }
+        }
+    }
     for (i, r) in resources.iter_mut().enumerate() {
         let referrer = Referrer {
             id: snaps[i].cur.clone(),
@@ -53,20 +62,16 @@ pub fn fix(resources: &mut [Resource], refs: &[NameBackRef]) -> Result<()> {
                 })
             }),
         };
-        let mut base: Option<Vec<usize>> = None;
+        let mut base: Option<Vec<bool>> = None;
         for b in refs {
             for fs in &b.referrers {
                 if !snaps[i].org.gvk.is_selected_by(&fs.gvk) {
                     continue;
                 }
-                let candidates = match &base {
-                    Some(c) => c.clone(),
-                    None => {
-                        let c = could_be_referenced(&r.obj, &referrer.id, &snaps)?;
-                        base = Some(c.clone());
-                        c
-                    }
-                };
+                if base.is_none() {
+                    base = Some(could_be_referenced(&r.obj, &referrer.id, &snaps)?);
+                }
+                let allowed: &[bool] = base.as_deref().unwrap_or_default();
                 let spec = FieldSpec {
                     gvk: Gvk::default(),
                     path: fs.path.clone(),
@@ -76,7 +81,8 @@ pub fn fix(resources: &mut [Resource], refs: &[NameBackRef]) -> Result<()> {
                     referrer: &referrer,
                     path: &fs.path,
                     target: &b.gvk,
-                    candidates: &candidates,
+                    allowed,
+                    by_prev_name: &by_prev_name,
                     snaps: &snaps,
                 };
                 fieldspec::apply(&mut r.obj, &spec, &Gvk::default(), &mut |v| set(v, &ctx))
@@ -93,10 +99,10 @@ pub fn fix(resources: &mut [Resource], refs: &[NameBackRef]) -> Result<()> {
     Ok(())
 }
 
-/// kustomize's `SubsetThatCouldBeReferencedByResource`.
-fn could_be_referenced(obj: &Value, referrer: &ResId, snaps: &[Snapshot]) -> Result<Vec<usize>> {
+/// kustomize's `SubsetThatCouldBeReferencedByResource`, as a membership mask.
+fn could_be_referenced(obj: &Value, referrer: &ResId, snaps: &[Snapshot]) -> Result<Vec<bool>> {
     if referrer.gvk.is_cluster_scoped() {
-        return Ok((0..snaps.len()).collect());
+        return Ok(vec![true; snaps.len()]);
     }
     let mut binding_ns = HashSet::new();
     if referrer.gvk.kind == "RoleBinding" {
@@ -122,11 +128,13 @@ fn could_be_referenced(obj: &Value, referrer: &ResId, snaps: &[Snapshot]) -> Res
             }
         }
     }
-    Ok((0..snaps.len())
-        .filter(|&j| {
-            let id = &snaps[j].cur;
+    let own = referrer.effective_namespace();
+    Ok(snaps
+        .iter()
+        .map(|s| {
+            let id = &s.cur;
             id.gvk.is_cluster_scoped()
-                || id.effective_namespace() == referrer.effective_namespace()
+                || id.effective_namespace() == own
                 || binding_ns.contains(&id.namespace)
         })
         .collect())
@@ -136,8 +144,26 @@ struct Ctx<'a> {
     referrer: &'a Referrer,
     path: &'a str,
     target: &'a Gvk,
-    candidates: &'a [usize],
+    /// Resources the referrer could refer to.
+    allowed: &'a [bool],
+    /// Resources by each of their previous names.
+    by_prev_name: &'a HashMap<String, Vec<usize>>,
     snaps: &'a [Snapshot],
+}
+
+impl Ctx<'_> {
+    /// Allowed resources that once had the name `old`, in resource order.
+    fn named(&self, old: &str) -> Vec<usize> {
+        self.by_prev_name
+            .get(old)
+            .map(|v| {
+                v.iter()
+                    .copied()
+                    .filter(|&j| self.allowed.get(j) == Some(&true))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 fn set(v: &mut Value, ctx: &Ctx<'_>) -> Result<()> {
@@ -168,7 +194,7 @@ fn text(v: &Value) -> String {
 
 fn set_scalar(v: &mut Value, ctx: &Ctx<'_>) -> Result<()> {
     let old = text(v);
-    if let Some(j) = select(&old, ctx.candidates.to_vec(), ctx, false)? {
+    if let Some(j) = select(&old, ctx.named(&old), ctx, false)? {
         let cur = &ctx.snaps[j].cur;
         if cur.name != old {
             *v = Value::String(cur.name.clone());
@@ -184,12 +210,13 @@ fn set_mapping(v: &mut Value, ctx: &Ctx<'_>) -> Result<()> {
     let Some(old) = m.get("name").map(text) else {
         return Err(build_err!("path config error; no 'name' field in node"));
     };
+    let named = ctx.named(&old);
     let candidates: Vec<usize> = match m.get("namespace") {
-        None => ctx.candidates.to_vec(),
+        None => named,
         Some(ns) => {
             let ns = text(ns);
             let by = |f: &dyn Fn(&Snapshot) -> &ResId| -> Vec<usize> {
-                ctx.candidates
+                named
                     .iter()
                     .copied()
                     .filter(|&j| {
