@@ -48,6 +48,9 @@ impl ResourceManager {
         opts: &WaitOptions,
     ) -> Result<(), SsaError> {
         let deadline = Instant::now() + opts.timeout;
+        // Controllers usually observe a fresh apply within a second: look again soon at
+        // first, then every `opts.interval`.
+        let mut pause = Duration::from_millis(250).min(opts.interval);
         loop {
             let statuses = self.health_of(objects).await;
             let pending: Vec<String> = objects
@@ -73,7 +76,8 @@ impl ResourceManager {
             if Instant::now() >= deadline {
                 return Err(SsaError::Timeout(pending.join(", ")));
             }
-            tokio::time::sleep(opts.interval.min(deadline - Instant::now())).await;
+            tokio::time::sleep(pause.min(deadline - Instant::now())).await;
+            pause = (pause * 2).min(opts.interval);
         }
     }
 
