@@ -401,6 +401,20 @@ async fn post_build_substitution_from_configmap_and_secret() {
         "${region}"
     );
 
+    // A labelled ConfigMap change is picked up at once (the interval is 1h).
+    ctx.apply(json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "vars", "labels": {"reconcile.fluxcd.io/watch": "Enabled"}},
+        "data": {"region": "us-east-1", "env": "staging"}}))
+        .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while ctx.config_map("app-prod").await.unwrap().data.unwrap()["region"] != "us-east-1" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the ConfigMap change was not applied"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
     // A required source that is missing fails the build, naming it.
     ctx.kustomization(
         "missing",

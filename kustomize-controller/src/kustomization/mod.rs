@@ -94,7 +94,12 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let shared = rt::shared(&ctx, &reconcile);
     let controller = rt::controller::<Kustomization>(&ctx.client, &reconcile);
-    let controller = watches::watch_sources(controller, &ctx.client, &reconcile);
+    let controller = watches::watch_sources(
+        controller,
+        &ctx.client,
+        &reconcile,
+        &options.watch_configs_label_selector,
+    );
     let reconciler = KustomizationReconciler::new(
         ctx.client.clone(),
         config,

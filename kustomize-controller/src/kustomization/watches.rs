@@ -1,5 +1,7 @@
-//! Source watches: a Kustomization is reconciled as soon as the artifact revision of the
-//! source it points at changes, not only at its interval.
+//! Watches besides the Kustomizations themselves: a Kustomization is reconciled as soon as
+//! the artifact revision of its source changes, and as soon as a ConfigMap or Secret it
+//! reads in `postBuild.substituteFrom` changes, when that object carries the
+//! `--watch-configs-label-selector` label (default `reconcile.fluxcd.io/watch=Enabled`).
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -7,6 +9,7 @@ use flux_api::kustomize::Kustomization;
 use flux_api::meta::Artifact;
 use flux_api::source::{Bucket, ExternalArtifact, GitRepository, OCIRepository};
 use flux_runtime::reconcile::{ReconcileOptions, object_ref};
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::runtime::controller::Controller;
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
@@ -37,13 +40,19 @@ macro_rules! source {
 }
 source!(GitRepository, OCIRepository, Bucket, ExternalArtifact);
 
-/// Adds a watch per source kind to the Kustomization controller.
+/// Adds a watch per source kind, and on labelled ConfigMaps and Secrets, to the
+/// Kustomization controller.
 pub fn watch_sources(
     controller: Controller<Kustomization>,
     client: &kube::Client,
     options: &ReconcileOptions,
+    configs_selector: &str,
 ) -> Controller<Kustomization> {
     let store = controller.store();
+    let controller =
+        watch_config::<ConfigMap>(controller, client, options, configs_selector, store.clone());
+    let controller =
+        watch_config::<Secret>(controller, client, options, configs_selector, store.clone());
     let controller = watch::<GitRepository>(controller, client, options, store.clone());
     let controller = watch::<OCIRepository>(controller, client, options, store.clone());
     let controller = watch::<Bucket>(controller, client, options, store.clone());
@@ -99,4 +108,58 @@ fn dependents<S: Source>(
         })
         .map(|ks| object_ref::<Kustomization>(&ks.name_any(), &ks.namespace().unwrap_or_default()))
         .collect()
+}
+
+fn watch_config<C>(
+    controller: Controller<Kustomization>,
+    client: &kube::Client,
+    options: &ReconcileOptions,
+    selector: &str,
+    store: Store<Kustomization>,
+) -> Controller<Kustomization>
+where
+    C: Resource<DynamicType = (), Scope = kube::core::NamespaceResourceScope>
+        + Clone
+        + std::fmt::Debug
+        + DeserializeOwned
+        + Send
+        + Sync
+        + 'static,
+{
+    if selector.is_empty() {
+        return controller;
+    }
+    let api = match options.watch_namespace() {
+        Some(ns) => kube::Api::<C>::namespaced(client.clone(), &ns),
+        None => kube::Api::<C>::all(client.clone()),
+    };
+    let stream = watcher(api, watcher::Config::default().labels(selector))
+        .default_backoff()
+        .touched_objects()
+        .predicate_filter(
+            |c: &C| {
+                let mut h = DefaultHasher::new();
+                c.meta().resource_version.hash(&mut h);
+                Some(h.finish())
+            },
+            Default::default(),
+        );
+    controller.watches_stream(stream, move |config: C| {
+        let kind = C::kind(&());
+        let name = config.name_any();
+        let namespace = config.namespace().unwrap_or_default();
+        store
+            .state()
+            .iter()
+            .filter(|ks| {
+                ks.namespace().unwrap_or_default() == namespace
+                    && ks.spec.post_build.as_ref().is_some_and(|p| {
+                        p.substitute_from
+                            .iter()
+                            .any(|r| r.kind == kind && r.name == name)
+                    })
+            })
+            .map(|ks| object_ref::<Kustomization>(&ks.name_any(), &namespace))
+            .collect::<Vec<_>>()
+    })
 }
