@@ -54,68 +54,76 @@ impl Gvk {
 
     /// Whether this kind is certainly cluster-scoped.
     pub fn is_cluster_scoped(&self) -> bool {
-        let api_version = if self.group.is_empty() {
-            self.version.clone()
-        } else {
-            format!("{}/{}", self.group, self.version)
-        };
-        is_cluster_scoped(&api_version, &self.kind)
+        is_cluster_scoped(&self.group, &self.version, &self.kind)
     }
 }
 
-/// Whether kustomize knows (apiVersion, kind) as cluster-scoped: the table
+/// Whether kustomize knows (group, version, kind) as cluster-scoped: the table
 /// precomputed from the Kubernetes 1.21 OpenAPI data kustomize v5.8 bundles
 /// (so newer versions, like `flowcontrol.apiserver.k8s.io/v1`, count as namespaced).
-pub fn is_cluster_scoped(api_version: &str, kind: &str) -> bool {
+pub fn is_cluster_scoped(group: &str, version: &str, kind: &str) -> bool {
     matches!(
-        (api_version, kind),
+        (group, version, kind),
         (
-            "admissionregistration.k8s.io/v1",
+            "admissionregistration.k8s.io",
+            "v1",
             "MutatingWebhookConfiguration"
         ) | (
-            "admissionregistration.k8s.io/v1",
+            "admissionregistration.k8s.io",
+            "v1",
             "ValidatingWebhookConfiguration"
         ) | (
-            "admissionregistration.k8s.io/v1beta1",
+            "admissionregistration.k8s.io",
+            "v1beta1",
             "MutatingWebhookConfiguration"
         ) | (
-            "admissionregistration.k8s.io/v1beta1",
+            "admissionregistration.k8s.io",
+            "v1beta1",
             "ValidatingWebhookConfiguration"
-        ) | ("apiextensions.k8s.io/v1", "CustomResourceDefinition")
-            | ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition")
-            | ("apiregistration.k8s.io/v1", "APIService")
-            | ("apiregistration.k8s.io/v1beta1", "APIService")
-            | ("certificates.k8s.io/v1", "CertificateSigningRequest")
-            | ("certificates.k8s.io/v1beta1", "CertificateSigningRequest")
-            | ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema")
+        ) | ("apiextensions.k8s.io", "v1", "CustomResourceDefinition")
             | (
-                "flowcontrol.apiserver.k8s.io/v1beta1",
+                "apiextensions.k8s.io",
+                "v1beta1",
+                "CustomResourceDefinition"
+            )
+            | ("apiregistration.k8s.io", "v1", "APIService")
+            | ("apiregistration.k8s.io", "v1beta1", "APIService")
+            | ("certificates.k8s.io", "v1", "CertificateSigningRequest")
+            | (
+                "certificates.k8s.io",
+                "v1beta1",
+                "CertificateSigningRequest"
+            )
+            | ("flowcontrol.apiserver.k8s.io", "v1beta1", "FlowSchema")
+            | (
+                "flowcontrol.apiserver.k8s.io",
+                "v1beta1",
                 "PriorityLevelConfiguration"
             )
-            | ("networking.k8s.io/v1", "IngressClass")
-            | ("networking.k8s.io/v1beta1", "IngressClass")
-            | ("node.k8s.io/v1", "RuntimeClass")
-            | ("node.k8s.io/v1beta1", "RuntimeClass")
-            | ("policy/v1beta1", "PodSecurityPolicy")
-            | ("rbac.authorization.k8s.io/v1", "ClusterRole")
-            | ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")
-            | ("rbac.authorization.k8s.io/v1beta1", "ClusterRole")
-            | ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding")
-            | ("scheduling.k8s.io/v1", "PriorityClass")
-            | ("scheduling.k8s.io/v1beta1", "PriorityClass")
-            | ("storage.k8s.io/v1", "CSIDriver")
-            | ("storage.k8s.io/v1", "CSINode")
-            | ("storage.k8s.io/v1", "StorageClass")
-            | ("storage.k8s.io/v1", "VolumeAttachment")
-            | ("storage.k8s.io/v1beta1", "CSIDriver")
-            | ("storage.k8s.io/v1beta1", "CSINode")
-            | ("storage.k8s.io/v1beta1", "StorageClass")
-            | ("storage.k8s.io/v1beta1", "VolumeAttachment")
-            | ("v1", "ComponentStatus")
-            | ("v1", "Namespace")
-            | ("v1", "Node")
-            | ("v1", "NodeProxyOptions")
-            | ("v1", "PersistentVolume")
+            | ("networking.k8s.io", "v1", "IngressClass")
+            | ("networking.k8s.io", "v1beta1", "IngressClass")
+            | ("node.k8s.io", "v1", "RuntimeClass")
+            | ("node.k8s.io", "v1beta1", "RuntimeClass")
+            | ("policy", "v1beta1", "PodSecurityPolicy")
+            | ("rbac.authorization.k8s.io", "v1", "ClusterRole")
+            | ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding")
+            | ("rbac.authorization.k8s.io", "v1beta1", "ClusterRole")
+            | ("rbac.authorization.k8s.io", "v1beta1", "ClusterRoleBinding")
+            | ("scheduling.k8s.io", "v1", "PriorityClass")
+            | ("scheduling.k8s.io", "v1beta1", "PriorityClass")
+            | ("storage.k8s.io", "v1", "CSIDriver")
+            | ("storage.k8s.io", "v1", "CSINode")
+            | ("storage.k8s.io", "v1", "StorageClass")
+            | ("storage.k8s.io", "v1", "VolumeAttachment")
+            | ("storage.k8s.io", "v1beta1", "CSIDriver")
+            | ("storage.k8s.io", "v1beta1", "CSINode")
+            | ("storage.k8s.io", "v1beta1", "StorageClass")
+            | ("storage.k8s.io", "v1beta1", "VolumeAttachment")
+            | ("", "v1", "ComponentStatus")
+            | ("", "v1", "Namespace")
+            | ("", "v1", "Node")
+            | ("", "v1", "NodeProxyOptions")
+            | ("", "v1", "PersistentVolume")
     )
 }
 

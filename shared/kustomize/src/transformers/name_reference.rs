@@ -15,6 +15,8 @@ struct Snapshot {
     prev: Vec<ResId>,
     org: ResId,
     cur: ResId,
+    cluster_scoped: bool,
+    effective_ns: String,
     prefixes: Vec<String>,
     suffixes: Vec<String>,
 }
@@ -30,12 +32,17 @@ struct Referrer {
 pub fn fix(resources: &mut [Resource], refs: &[NameBackRef]) -> Result<()> {
     let snaps: Vec<Snapshot> = resources
         .iter()
-        .map(|r| Snapshot {
-            prev: r.prev_ids.clone(),
-            org: r.org_id(),
-            cur: r.cur_id(),
-            prefixes: r.prefixes.clone(),
-            suffixes: r.suffixes.clone(),
+        .map(|r| {
+            let cur = r.cur_id();
+            Snapshot {
+                prev: r.prev_ids.clone(),
+                org: r.org_id(),
+                cluster_scoped: cur.gvk.is_cluster_scoped(),
+                effective_ns: cur.effective_namespace().to_string(),
+                cur,
+                prefixes: r.prefixes.clone(),
+                suffixes: r.suffixes.clone(),
+            }
         })
         .collect();
     let mut by_prev_name: HashMap<String, Vec<usize>> = HashMap::new();
@@ -131,12 +138,7 @@ fn could_be_referenced(obj: &Value, referrer: &ResId, snaps: &[Snapshot]) -> Res
     let own = referrer.effective_namespace();
     Ok(snaps
         .iter()
-        .map(|s| {
-            let id = &s.cur;
-            id.gvk.is_cluster_scoped()
-                || id.effective_namespace() == own
-                || binding_ns.contains(&id.namespace)
-        })
+        .map(|s| s.cluster_scoped || s.effective_ns == own || binding_ns.contains(&s.cur.namespace))
         .collect())
 }
 
