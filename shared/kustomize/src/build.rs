@@ -546,6 +546,12 @@ pub(crate) fn load_resources(text: &str, file: &str) -> Result<Vec<Resource>> {
         out.push(Resource::new(doc));
     }
     for r in out.iter_mut() {
+        if r.name().is_empty() {
+            return Err(build_err!(
+                "{file}: missing metadata.name in object of kind {}",
+                r.gvk().kind
+            ));
+        }
         stringify_metadata_maps(&mut r.obj);
     }
     Ok(out)

@@ -106,6 +106,9 @@ impl Kustomization {
             file: file.to_string(),
             message,
         };
+        if text.trim().is_empty() {
+            return Err(err("kustomization file is empty".into()));
+        }
         let v = crate::yaml::parse_one(text, file)?;
         let raw = match v {
             Value::Object(m) => m,

@@ -26,8 +26,11 @@ fn options_with(dup: serde_saphyr::DuplicateKeyPolicy) -> serde_saphyr::Options 
     budget.max_documents = 1_000_000;
     budget.max_total_scalar_bytes = MAX_FILE_BYTES;
     o.budget = Some(budget);
+    // yaml.v3 as kustomize uses it: YAML 1.2 booleans, Go's base-0 integers
+    // (`0644` is octal), out-of-range floats kept rather than rejected.
     o.strict_booleans = true;
-    o.leading_zero_numbers_as_strings = true;
+    o.legacy_octal_numbers = true;
+    o.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::AsString;
     o.duplicate_keys = dup;
     o
 }
@@ -61,7 +64,33 @@ fn parse_with(text: &str, file: &str, options: serde_saphyr::Options) -> Result<
                 message: e.to_string(),
             }
         })?;
-    Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
+    Ok(docs
+        .into_iter()
+        .filter(|d| !d.is_null())
+        .map(|mut d| {
+            normalize_numbers(&mut d);
+            d
+        })
+        .collect())
+}
+
+/// kustomize round-trips objects through JSON (Go's `encoding/json`): a float
+/// with an integral value below 1e21 is written without a fraction and read
+/// back as an integer (`replicas: 1.0` becomes `1`).
+fn normalize_numbers(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.2e18
+            {
+                *v = Value::Number((f as i64).into());
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(normalize_numbers),
+        Value::Object(m) => m.values_mut().for_each(normalize_numbers),
+        _ => {}
+    }
 }
 
 /// Parses exactly one YAML document (an empty input gives `null`).
