@@ -70,7 +70,7 @@ impl EventRecorder {
     /// A recorder for `controller`; `events_addr` is the notification-controller URL
     /// (empty: no forwarding).
     pub fn new(client: kube::Client, controller: &str, events_addr: &str) -> Self {
-        let instance = std::env::var("HOSTNAME").unwrap_or_default();
+        let instance = crate::hostname();
         let reporter = Reporter {
             controller: controller.to_string(),
             instance: Some(instance.clone()),

@@ -47,7 +47,7 @@ pub fn lease_name(controller: &str, watch_label_selector: &str) -> String {
 /// A unique identity for this process: hostname plus a random suffix.
 pub fn identity() -> String {
     use std::hash::{BuildHasher, Hasher};
-    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".to_string());
+    let host = crate::hostname();
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u32(std::process::id());
     format!("{host}_{:016x}", h.finish())

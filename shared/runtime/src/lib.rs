@@ -18,3 +18,18 @@ pub mod shutdown;
 
 pub use bootstrap::{ControllerContext, ControllerOptions, run_controller, run_main};
 pub use error::RuntimeError;
+
+/// This instance's name for events and leases: `HOSTNAME` (the pod name in a cluster),
+/// else the kernel's host name, else `localhost`. Kubernetes rejects events without one.
+pub fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.trim().is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|h| h.trim().to_string())
+                .filter(|h| !h.is_empty())
+        })
+        .unwrap_or_else(|| "localhost".to_string())
+}
