@@ -173,10 +173,16 @@ impl Kustomization {
         let map = |key: &str| -> Result<Map<String, Value>> {
             match m.get(key) {
                 None | Some(Value::Null) => Ok(Map::new()),
-                Some(Value::Object(o)) => Ok(o
+                Some(Value::Object(o)) => o
                     .iter()
-                    .map(|(k, v)| (k.clone(), Value::String(scalar_text(v))))
-                    .collect()),
+                    .map(|(k, v)| match v {
+                        Value::String(_) => Ok((k.clone(), v.clone())),
+                        // kustomize decodes these maps as map[string]string.
+                        other => Err(err(format!(
+                            "{key}.{k}: cannot unmarshal {other} into a string"
+                        ))),
+                    })
+                    .collect(),
                 Some(other) => Err(err(format!("{key}: expected a map, got {other}"))),
             }
         };

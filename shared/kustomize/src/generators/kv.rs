@@ -32,26 +32,26 @@ pub fn load_pairs(
     let mut out = Vec::new();
     for env in envs {
         let bytes = read_bytes(dir, env, restrictor)?;
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim_start();
+        // kustomize's env files: lines trimmed on the left, `#` comments,
+        // `KEY=VALUE` split at the first `=`, a bare `KEY` means "".
+        for (n, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let raw = if n == 0 {
+                raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw)
+            } else {
+                raw
+            };
+            let line = std::str::from_utf8(raw)
+                .map_err(|_| build_err!("{env}: line {n} has invalid utf8 bytes"))?
+                .trim_start();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            match line.split_once('=') {
-                Some((k, v)) => {
-                    if k.is_empty() || k.contains(char::is_whitespace) {
-                        return Err(build_err!("{env}:{}: invalid key '{k}'", n + 1));
-                    }
-                    out.push((k.to_string(), v.as_bytes().to_vec()));
-                }
-                None => {
-                    // kustomize takes a bare key's value from the environment, "" if unset.
-                    let v = std::env::var(line).unwrap_or_default();
-                    out.push((line.to_string(), v.into_bytes()));
-                }
+            let (k, v) = line.split_once('=').unwrap_or((line, ""));
+            if k.is_empty() {
+                continue;
             }
+            out.push((k.to_string(), v.as_bytes().to_vec()));
         }
     }
     for lit in literals {

@@ -145,7 +145,8 @@ pub fn generate(
             }
         }
     }
-    if !data.is_empty() {
+    // kustomize always gives a generated Secret a `data` map; a ConfigMap only when it has data.
+    if !data.is_empty() || kind == GeneratorKind::Secret {
         obj.insert("data".into(), Value::Object(data));
     }
     if !binary.is_empty() {
