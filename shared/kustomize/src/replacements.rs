@@ -313,6 +313,72 @@ fn apply_one(rep: &Value, resources: &mut [Resource]) -> Result<()> {
     Ok(())
 }
 
+/// kustomize's structured-data replacement: a path that runs through a string
+/// holding JSON or YAML continues inside it, and the string is re-serialised.
+fn set_in_structured_data(obj: &mut Value, steps: &[Step], value: &Value, create: bool) -> bool {
+    for i in 1..steps.len() {
+        let Some(Value::String(text)) = fieldpath::get(obj, &steps[..i])
+            .first()
+            .map(|v| (*v).clone())
+        else {
+            continue;
+        };
+        let Ok(mut inner) = crate::yaml::parse_one(&text, "structured data") else {
+            return false;
+        };
+        if !inner.is_object() && !inner.is_array() {
+            return false;
+        }
+        let n = fieldpath::visit_mut(&mut inner, &steps[i..], create, &mut |t| {
+            *t = match (&*t, value) {
+                (_, Value::Object(_) | Value::Array(_)) => value.clone(),
+                (Value::Object(_) | Value::Array(_), _) => value.clone(),
+                (old, v) => retag(old, &text_of(v)),
+            };
+        });
+        if n == 0 {
+            return false;
+        }
+        let serialized = if text.trim_start().starts_with(['{', '[']) {
+            let sorted = sort_keys(&inner);
+            if text.contains('\n') && text.contains("  ") {
+                serde_json::to_string_pretty(&sorted).unwrap_or_default()
+            } else {
+                let mut s = String::new();
+                crate::generators::hash::go_json(&sorted, &mut s);
+                s
+            }
+        } else {
+            crate::yaml::to_yaml_stream(std::slice::from_ref(&inner))
+        };
+        let done = fieldpath::visit_mut(obj, &steps[..i], false, &mut |t| {
+            *t = Value::String(serialized.clone())
+        });
+        return done > 0;
+    }
+    false
+}
+
+fn text_of(v: &Value) -> String {
+    text(v)
+}
+
+fn sort_keys(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sort_keys(&m[k.as_str()])))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sort_keys).collect()),
+        other => other.clone(),
+    }
+}
+
 fn set_path(
     obj: &mut Value,
     steps: &[Step],
@@ -321,6 +387,9 @@ fn set_path(
     index: i64,
     create: bool,
 ) -> Result<()> {
+    if steps.len() >= 2 && delim.is_none() && set_in_structured_data(obj, steps, value, create) {
+        return Ok(());
+    }
     let path = steps_text(steps);
     let mut err = None;
     let n = fieldpath::visit_mut(obj, steps, create, &mut |target| {
