@@ -245,12 +245,15 @@ mod tests {
     #[test]
     fn parses_fields_and_refuses_helm() {
         let k = Kustomization::parse(
-            "resources: [a.yaml]\nbases: [../base]\nnamePrefix: p-\ncommonLabels: {app: x, n: 1}\n",
+            "resources: [a.yaml]\nbases: [../base]\nnamePrefix: p-\ncommonLabels: {app: x, n: \"1\"}\n",
             "k.yaml",
         )
         .unwrap();
         assert_eq!(k.resources, vec!["a.yaml", "../base"]);
         assert_eq!(k.common_labels["n"], "1");
+        // kustomize decodes label maps as map[string]string: numbers are errors.
+        assert!(Kustomization::parse("commonLabels: {n: 1}", "k.yaml").is_err());
+        assert!(Kustomization::parse("", "k.yaml").is_err());
         assert!(Kustomization::parse("helmCharts: [{name: x}]", "k.yaml").is_err());
         assert!(Kustomization::parse("bogus: 1", "k.yaml").is_err());
     }
