@@ -10,5 +10,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 target="${CARGO_TARGET_DIR:-target}"
 cargo build --release -p flux-kustomize-controller --bin kustomize-controller
-cargo build -p flux-kustomize-controller --example bench-driver
-"$target/debug/examples/bench-driver" --controller "$target/release/kustomize-controller" "$@"
+cargo build -p flux-kustomize-controller --example kustomize-bench-driver
+"$target/debug/examples/kustomize-bench-driver" --controller "$target/release/kustomize-controller" "$@"
