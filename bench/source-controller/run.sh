@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 target="${CARGO_TARGET_DIR:-target}"
+# As the deployment manifests set it (deploy/*/deployment.yaml).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 cargo build --release -p flux-source-controller --bin source-controller
 cargo build -p flux-source-controller --example bench-driver
 "$target/debug/examples/bench-driver" --controller "$target/release/source-controller" "$@"
