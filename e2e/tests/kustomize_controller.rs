@@ -43,6 +43,10 @@ async fn applies_reverts_drift_prunes_and_honours_prune_disabled() {
         condition(&obj, "Ready").unwrap().2,
         format!("Applied revision: {v1}")
     );
+    assert_eq!(
+        condition(&obj, "Ready").unwrap().1,
+        "ReconciliationSucceeded"
+    );
     let ns = &ctx.ns;
     assert_eq!(
         inventory_ids(&obj),

@@ -20,6 +20,10 @@ use super::{
 use crate::Error;
 
 impl Reconciler<Kustomization> for KustomizationReconciler {
+    fn ready_reason(&self) -> &'static str {
+        RECONCILIATION_SUCCEEDED_REASON
+    }
+
     async fn reconcile(
         &self,
         ctx: &Shared,

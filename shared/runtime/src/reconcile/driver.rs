@@ -53,6 +53,11 @@ pub trait Reconciler<K: FluxObject>: Send + Sync + 'static {
         &[]
     }
 
+    /// The `Ready=True` reason: `Succeeded` (sources) unless the kind overrides it.
+    fn ready_reason(&self) -> &'static str {
+        flux_api::constants::SUCCEEDED_REASON
+    }
+
     /// Runs the steps on `draft` (a copy of the object whose status the steps update).
     fn reconcile(
         &self,
@@ -269,6 +274,7 @@ async fn reconcile<K: FluxObject, R: Reconciler<K>>(
         generation,
         &summarized,
         ctx.reconciler.owned_conditions(),
+        ctx.reconciler.ready_reason(),
     );
     if summary::observes_generation(&summarized)
         && let Some(g) = generation

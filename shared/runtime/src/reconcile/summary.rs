@@ -88,12 +88,15 @@ pub fn mark_reconciling(conditions: &mut Vec<Condition>, generation: Option<i64>
 }
 
 /// The outcome summarized into the kstatus conditions. `owned` lists the kind's own
-/// negative-polarity conditions (e.g. `FetchFailed`), cleared on success.
+/// negative-polarity conditions (e.g. `FetchFailed`), cleared on success; `ready_reason`
+/// is the `Ready=True` reason (`Succeeded` for sources, `ReconciliationSucceeded` for
+/// appliers).
 pub fn summarize(
     conditions: &mut Vec<Condition>,
     generation: Option<i64>,
     outcome: &Result<String, ReconcileError>,
     owned: &[&str],
+    ready_reason: &str,
 ) {
     match outcome {
         Ok(message) => {
@@ -107,7 +110,7 @@ pub fn summarize(
                 condition(
                     READY_CONDITION,
                     CONDITION_TRUE,
-                    flux_api::constants::SUCCEEDED_REASON,
+                    ready_reason,
                     message,
                     generation,
                 ),
@@ -206,6 +209,7 @@ mod tests {
             Some(3),
             &Ok("stored artifact for revision 'main@sha1:abc'".into()),
             &[FETCH_FAILED_CONDITION],
+            flux_api::constants::SUCCEEDED_REASON,
         );
         let ready = find(&c, READY_CONDITION).unwrap();
         assert_eq!(
@@ -226,7 +230,13 @@ mod tests {
         )
         .with_condition(FETCH_FAILED_CONDITION);
         let outcome = Err(err);
-        summarize(&mut c, Some(1), &outcome, &[FETCH_FAILED_CONDITION]);
+        summarize(
+            &mut c,
+            Some(1),
+            &outcome,
+            &[FETCH_FAILED_CONDITION],
+            "Succeeded",
+        );
         assert_eq!(
             find(&c, READY_CONDITION).unwrap().reason,
             AUTHENTICATION_FAILED_REASON
@@ -252,7 +262,7 @@ mod tests {
             INVALID_URL_REASON,
             "invalid URL 'ftp://x'",
         ));
-        summarize(&mut c, Some(2), &outcome, &[]);
+        summarize(&mut c, Some(2), &outcome, &[], "Succeeded");
         assert_eq!(
             find(&c, STALLED_CONDITION).unwrap().reason,
             INVALID_URL_REASON
