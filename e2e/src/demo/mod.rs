@@ -114,8 +114,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     ));
 
     step("starting source-controller and kustomize-controller");
-    let work = cp.dir().join("demo");
-    std::fs::create_dir_all(&work)?;
+    // Outside the control plane's directory, so the logs survive the demo.
+    let work = std::env::temp_dir().join("flux-rs-demo");
+    std::fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
     let storage_port = processes::free_port()?;
     let mut controllers = vec![
         Controller::start(

@@ -18,6 +18,11 @@ pub fn initial_files() -> Vec<(&'static str, String)> {
             "apps/podinfo/staging/kustomization.yaml",
             overlay("staging", 1),
         ),
+        ("apps/podinfo/staging/namespace.yaml", namespace("staging")),
+        (
+            "apps/podinfo/production/namespace.yaml",
+            namespace("production"),
+        ),
         (
             "apps/podinfo/production/kustomization.yaml",
             overlay("production", 2),
@@ -107,6 +112,17 @@ data:
     )
 }
 
+fn namespace(env: &str) -> String {
+    format!(
+        "\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: podinfo-{env}
+"
+    )
+}
+
 fn overlay(env: &str, replicas: u32) -> String {
     format!(
         "\
@@ -114,6 +130,7 @@ apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: podinfo-{env}
 resources:
+  - namespace.yaml
   - ../base
 replicas:
   - name: podinfo
