@@ -1,8 +1,8 @@
 //! The storage steps shared by OCIRepository, Bucket, HelmRepository and HelmChart:
 //! checking the stored artifact at the start of a reconcile (Flux's `reconcileStorage`),
 //! storing a new one from a file or a directory with its `latest` symlink and garbage
-//! collection, reading Secrets, and the finalizer. GitRepository keeps its own copy in
-//! `gitrepository::artifact` (it also tracks includes).
+//! collection, reading Secrets, and the finalizer. GitRepository uses the storage check
+//! too; it builds its artifact in `gitrepository::artifact` (it also tracks includes).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,6 +48,18 @@ macro_rules! artifact_source {
     )+};
 }
 
+// GitRepository v1 has no `status.url`.
+impl ArtifactSource for flux_api::source::GitRepository {
+    const KIND: &'static str = "GitRepository";
+    fn artifact(&self) -> Option<&Artifact> {
+        self.status.as_ref().and_then(|s| s.artifact.as_ref())
+    }
+    fn set_artifact(&mut self, artifact: Option<Artifact>) {
+        self.status.get_or_insert_with(Default::default).artifact = artifact;
+    }
+    fn set_url(&mut self, _url: Option<String>) {}
+}
+
 artifact_source!(
     flux_api::source::OCIRepository => "OCIRepository",
     flux_api::source::Bucket => "Bucket",
@@ -73,13 +85,15 @@ pub async fn blocking<T: Send + 'static>(
     })?
 }
 
-/// The storage step: garbage-collects, drops a missing or corrupt `status.artifact` so
-/// it is rebuilt, refreshes its URL, and marks `ArtifactInStorage`.
+/// The storage step: garbage-collects, drops a missing or corrupt `status.artifact` (an
+/// emptyDir after a restart) so it is rebuilt, refreshes its URL from
+/// `--storage-adv-addr`, sets `status.url` to the `link_name` symlink when the kind has
+/// one, and marks `ArtifactInStorage`.
 pub async fn reconcile_storage<K: ArtifactSource>(
     storage: &Arc<Storage>,
     retention: Retention,
     obj: &mut K,
-    link_name: &str,
+    link_name: Option<&str>,
 ) -> Result<(), ReconcileError> {
     let generation = obj.meta().generation;
     let Some(current) = obj.artifact().cloned() else {
@@ -113,7 +127,9 @@ pub async fn reconcile_storage<K: ArtifactSource>(
         .url
         .strip_suffix(stored.path.as_str())
         .unwrap_or_default();
-    obj.set_url(Some(format!("{base}{rel_dir}/{link_name}")));
+    if let Some(link_name) = link_name {
+        obj.set_url(Some(format!("{base}{rel_dir}/{link_name}")));
+    }
     obj.set_artifact(Some(updated));
     summary::set(
         obj.conditions_mut(),

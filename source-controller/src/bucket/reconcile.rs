@@ -99,8 +99,13 @@ impl Reconciler<Bucket> for BucketReconciler {
     }
 
     async fn reconcile(&self, ctx: &Shared, obj: &mut Bucket) -> Result<Success, ReconcileError> {
-        artifact_steps::reconcile_storage(&self.storage, self.retention, obj, "latest.tar.gz")
-            .await?;
+        artifact_steps::reconcile_storage(
+            &self.storage,
+            self.retention,
+            obj,
+            Some("latest.tar.gz"),
+        )
+        .await?;
         let provider = Provider::parse(obj.provider()).map_err(|e| {
             ReconcileError::stalling(INVALID_PROVIDER_CONFIGURATION_REASON, e.to_string())
                 .with_condition(FETCH_FAILED_CONDITION)

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use flux_api::Conditions;
 use flux_api::constants::{
     ARCHIVE_OPERATION_FAILED_REASON, ARTIFACT_IN_STORAGE_CONDITION, CONDITION_TRUE,
-    STORAGE_OPERATION_FAILED_CONDITION, SUCCEEDED_REASON, SYMLINK_UPDATE_FAILED_REASON,
+    SUCCEEDED_REASON, SYMLINK_UPDATE_FAILED_REASON,
 };
 use flux_api::meta::Artifact;
 use flux_api::source::GitRepository;
@@ -25,6 +25,7 @@ use kube::ResourceExt;
 
 use super::decide;
 use super::include::{self, Included};
+use crate::artifact_steps::{blocking, storage_error};
 
 /// The kind's directory name in storage.
 pub const KIND: &str = "GitRepository";
@@ -62,77 +63,6 @@ pub fn to_storage(a: &Artifact) -> flux_artifact::Artifact {
         size: a.size,
         metadata: (!a.metadata.is_empty()).then(|| a.metadata.clone()),
     }
-}
-
-fn storage_error(reason: &'static str, message: String) -> ReconcileError {
-    ReconcileError::transient(reason, message).with_condition(STORAGE_OPERATION_FAILED_CONDITION)
-}
-
-async fn blocking<T: Send + 'static>(
-    what: &str,
-    f: impl FnOnce() -> Result<T, ReconcileError> + Send + 'static,
-) -> Result<T, ReconcileError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        storage_error(
-            ARCHIVE_OPERATION_FAILED_REASON,
-            format!("{what} task failed: {e}"),
-        )
-    })?
-}
-
-/// The storage step: garbage-collects old files, drops `status.artifact` when its file
-/// is missing or does not match its digest (an emptyDir after a restart) so that it is
-/// rebuilt, and refreshes its URL from `--storage-adv-addr`.
-pub async fn reconcile_storage(
-    storage: &Arc<Storage>,
-    retention: Retention,
-    obj: &mut GitRepository,
-) -> Result<(), ReconcileError> {
-    let generation = obj.metadata.generation;
-    let Some(current) = obj.status.as_ref().and_then(|s| s.artifact.clone()) else {
-        summary::remove(obj.conditions_mut(), ARTIFACT_IN_STORAGE_CONDITION);
-        return Ok(());
-    };
-    let mut stored = to_storage(&current);
-    let st = storage.clone();
-    let checked = stored.clone();
-    let verified = blocking("verifying the artifact", move || {
-        let ok = st.verify(&checked);
-        if ok.is_ok()
-            && let Err(e) = st.garbage_collect(&checked, retention)
-        {
-            tracing::warn!(path = %checked.path, error = %e, "garbage collection failed");
-        }
-        Ok(ok)
-    })
-    .await?;
-    if let Err(e) = verified {
-        tracing::info!(
-            object = %format!("{}/{}", obj.namespace().unwrap_or_default(), obj.name_any()),
-            error = %e,
-            "stored artifact is missing or corrupt; rebuilding"
-        );
-        let status = obj.status.get_or_insert_with(Default::default);
-        status.artifact = None;
-        summary::remove(obj.conditions_mut(), ARTIFACT_IN_STORAGE_CONDITION);
-        return Ok(());
-    }
-    storage.set_artifact_url(&mut stored);
-    let status = obj.status.get_or_insert_with(Default::default);
-    if let Some(a) = status.artifact.as_mut() {
-        a.url = stored.url;
-    }
-    summary::set(
-        obj.conditions_mut(),
-        summary::condition(
-            ARTIFACT_IN_STORAGE_CONDITION,
-            CONDITION_TRUE,
-            SUCCEEDED_REASON,
-            &format!("stored artifact for revision '{}'", current.revision),
-            generation,
-        ),
-    );
-    Ok(())
 }
 
 /// Builds and stores the artifact for `commit_hash`/`revision` from the checkout in

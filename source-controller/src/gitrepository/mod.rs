@@ -4,7 +4,7 @@
 //! The runtime driver adds the finalizer, honours `spec.suspend`, marks
 //! `Reconciling`, then runs these steps over a status draft, in order; the first error
 //! ends the reconcile and the driver summarizes `Ready`/`Stalled` from it:
-//! 1. **storage** (`artifact::reconcile_storage`): garbage-collect old files; a
+//! 1. **storage** (`artifact_steps::reconcile_storage`): garbage-collect old files; a
 //!    `status.artifact` whose file is missing or corrupt (an emptyDir after a restart)
 //!    is dropped so it is rebuilt; its URL follows `--storage-adv-addr`.
 //! 2. **includes** (`include::fetch_includes`): every `spec.include` must name a

@@ -30,7 +30,7 @@ impl Reconciler<GitRepository> for GitRepositoryReconciler {
         ctx: &Shared,
         obj: &mut GitRepository,
     ) -> Result<Success, ReconcileError> {
-        artifact::reconcile_storage(&self.storage, self.retention, obj).await?;
+        crate::artifact_steps::reconcile_storage(&self.storage, self.retention, obj, None).await?;
         fetch::check_spec(obj)?;
         let includes = include::fetch_includes(ctx, obj).await?;
         let included: Vec<_> = includes.iter().map(|i| i.artifact.clone()).collect();

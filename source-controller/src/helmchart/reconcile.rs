@@ -65,8 +65,13 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
         ctx: &Shared,
         obj: &mut HelmChart,
     ) -> Result<Success, ReconcileError> {
-        artifact_steps::reconcile_storage(&self.storage, self.retention, obj, "latest.tar.gz")
-            .await?;
+        artifact_steps::reconcile_storage(
+            &self.storage,
+            self.retention,
+            obj,
+            Some("latest.tar.gz"),
+        )
+        .await?;
         if obj.spec.verify.is_none() {
             summary::remove(obj.conditions_mut(), SOURCE_VERIFIED_CONDITION);
         }

@@ -89,7 +89,8 @@ impl Reconciler<HelmRepository> for HelmRepositoryReconciler {
             });
         }
 
-        artifact_steps::reconcile_storage(&self.storage, self.retention, obj, "index.yaml").await?;
+        artifact_steps::reconcile_storage(&self.storage, self.retention, obj, Some("index.yaml"))
+            .await?;
         let url = obj.spec.url.clone();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(ReconcileError::stalling(

@@ -70,8 +70,13 @@ impl Reconciler<OCIRepository> for OCIRepositoryReconciler {
         ctx: &Shared,
         obj: &mut OCIRepository,
     ) -> Result<Success, ReconcileError> {
-        artifact_steps::reconcile_storage(&self.storage, self.retention, obj, "latest.tar.gz")
-            .await?;
+        artifact_steps::reconcile_storage(
+            &self.storage,
+            self.retention,
+            obj,
+            Some("latest.tar.gz"),
+        )
+        .await?;
         let url = OciUrl::parse(&obj.spec.url).map_err(|e| {
             ReconcileError::stalling(URL_INVALID_REASON, e.to_string())
                 .with_condition(FETCH_FAILED_CONDITION)
