@@ -19,20 +19,25 @@ measure() { # label command... ; prints "seconds max_rss_kib" of the whole comma
   cat "$work/time"
 }
 
-corpus_loop() { # tool: ours|oracle
-  local tool=$1 case dir lr reorder
-  for case in ../shared/corpus/kustomize/*/; do
-    dir=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dir"])' "$case/case.json")
-    lr=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["load_restrictor"])' "$case/case.json")
+corpus_loop() { # tool: ours|oracle; reads "dir load_restrictor" lines from $work/cases
+  local tool=$1 dir lr
+  while read -r dir lr; do
     if [ "$tool" = ours ]; then
-      "$ours" kustomize build "$case/$dir" --load-restrictor "$lr" >/dev/null 2>&1 || true
+      "$ours" kustomize build "$dir" --load-restrictor "$lr" >/dev/null 2>&1 || true
     else
-      "$oracle" kustomize "$case/$dir" --load-restrictor "$lr" >/dev/null 2>&1 || true
+      "$oracle" kustomize "$dir" --load-restrictor "$lr" >/dev/null 2>&1 || true
     fi
-  done
+  done < "$work/cases"
 }
 export -f corpus_loop
-export ours oracle
+export ours oracle work
+python3 - "$work/cases" <<'PY'
+import glob, json, os, sys
+with open(sys.argv[1], "w") as out:
+    for case in sorted(glob.glob("../shared/corpus/kustomize/*/case.json")):
+        c = json.load(open(case))
+        out.write(f"{os.path.join(os.path.dirname(case), c['dir'])} {c['load_restrictor']}\n")
+PY
 
 echo "oracle: $oracle ($("$oracle" version --client 2>/dev/null | grep -i kustomize || true))"
 echo "corpus ($(ls -d ../shared/corpus/kustomize/*/ | wc -l) cases, one process per build):"
