@@ -2,4 +2,5 @@
 //! `local-cluster` command, which runs the same control plane the tests use.
 
 pub mod demo;
+pub mod inprocess;
 pub mod local_cluster;

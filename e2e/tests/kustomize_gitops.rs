@@ -9,7 +9,6 @@ mod support;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use flux_testkit::ControlPlane;
 use flux_testkit::git::GitServer;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::ConfigMap;
@@ -21,33 +20,7 @@ use support::{condition, inventory_ids, setup};
 fn start_source_controller() {
     static STARTED: OnceLock<()> = OnceLock::new();
     STARTED.get_or_init(|| {
-        let cp = ControlPlane::shared();
-        let storage = tempfile::Builder::new()
-            .prefix("flux-source-ks-e2e-")
-            .tempdir()
-            .unwrap()
-            .keep();
-        let args = [
-            "source-controller".to_string(),
-            format!("--kubeconfig={}", cp.kubeconfig_path().display()),
-            format!("--storage-path={}", storage.display()),
-            "--storage-addr=127.0.0.1:0".into(),
-            "--metrics-addr=127.0.0.1:0".into(),
-            "--health-addr=127.0.0.1:0".into(),
-            "--log-encoding=console".into(),
-            "--min-retry-delay=300ms".into(),
-            "--max-retry-delay=3s".into(),
-        ];
-        let args = <flux_source_controller::Args as clap::Parser>::parse_from(args);
-        std::thread::Builder::new()
-            .name("source-controller".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Runtime::new().unwrap();
-                if let Err(e) = rt.block_on(args.run()) {
-                    eprintln!("source-controller stopped: {e:#}");
-                }
-            })
-            .unwrap();
+        flux_e2e::inprocess::start_source_controller("flux-source-ks-e2e-", &[]).unwrap();
     });
 }
 

@@ -76,37 +76,16 @@ fn serve_events(stream: std::net::TcpStream, store: &Mutex<Vec<serde_json::Value
 pub fn controller() -> &'static Controller {
     static CONTROLLER: OnceLock<Controller> = OnceLock::new();
     CONTROLLER.get_or_init(|| {
-        let cp = ControlPlane::shared();
-        let storage = tempfile::Builder::new()
-            .prefix("flux-source-e2e-")
-            .tempdir()
-            .unwrap()
-            .keep();
         let (events_addr, events) = event_receiver();
-        let args = [
-            "source-controller".to_string(),
-            format!("--kubeconfig={}", cp.kubeconfig_path().display()),
-            format!("--storage-path={}", storage.display()),
-            "--storage-addr=127.0.0.1:0".into(),
-            "--metrics-addr=127.0.0.1:0".into(),
-            "--health-addr=127.0.0.1:0".into(),
-            "--log-encoding=console".into(),
-            "--min-retry-delay=300ms".into(),
-            "--max-retry-delay=3s".into(),
-            "--requeue-dependency=2s".into(),
-            "--concurrent=4".into(),
-            format!("--events-addr={events_addr}"),
-        ];
-        let args = <flux_source_controller::Args as clap::Parser>::parse_from(args);
-        std::thread::Builder::new()
-            .name("source-controller".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Runtime::new().unwrap();
-                if let Err(e) = rt.block_on(args.run()) {
-                    eprintln!("source-controller stopped: {e:#}");
-                }
-            })
-            .unwrap();
+        let storage = flux_e2e::inprocess::start_source_controller(
+            "flux-source-e2e-",
+            &[
+                "--requeue-dependency=2s".into(),
+                "--concurrent=4".into(),
+                format!("--events-addr={events_addr}"),
+            ],
+        )
+        .unwrap();
         Controller { storage, events }
     })
 }

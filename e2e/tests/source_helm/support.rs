@@ -24,36 +24,11 @@ use sha2::Digest;
 pub fn controller() -> &'static PathBuf {
     static STORAGE: OnceLock<PathBuf> = OnceLock::new();
     STORAGE.get_or_init(|| {
-        let cp = ControlPlane::shared();
-        let storage = tempfile::Builder::new()
-            .prefix("flux-sources-e2e-")
-            .tempdir()
-            .unwrap()
-            .keep();
-        let args = [
-            "source-controller".to_string(),
-            format!("--kubeconfig={}", cp.kubeconfig_path().display()),
-            format!("--storage-path={}", storage.display()),
-            "--storage-addr=127.0.0.1:0".into(),
-            "--metrics-addr=127.0.0.1:0".into(),
-            "--health-addr=127.0.0.1:0".into(),
-            "--log-encoding=console".into(),
-            "--min-retry-delay=300ms".into(),
-            "--max-retry-delay=3s".into(),
-            "--requeue-dependency=2s".into(),
-            "--concurrent=4".into(),
-        ];
-        let args = <flux_source_controller::Args as clap::Parser>::parse_from(args);
-        std::thread::Builder::new()
-            .name("source-controller".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Runtime::new().unwrap();
-                if let Err(e) = rt.block_on(args.run()) {
-                    eprintln!("source-controller stopped: {e:#}");
-                }
-            })
-            .unwrap();
-        storage
+        flux_e2e::inprocess::start_source_controller(
+            "flux-sources-e2e-",
+            &["--requeue-dependency=2s".into(), "--concurrent=4".into()],
+        )
+        .unwrap()
     })
 }
 
