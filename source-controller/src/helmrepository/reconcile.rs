@@ -16,7 +16,7 @@ use flux_runtime::reconcile::{ReconcileError, Reconciler, Shared, Success, Succe
 use kube::ResourceExt;
 
 use super::auth;
-use crate::artifact_steps::{self, Content, secret};
+use crate::artifact_steps::{self, ArtifactSource, Content, secret};
 
 /// Conditions the HelmRepository reconciler owns.
 pub const OWNED_CONDITIONS: &[&str] = &[
@@ -134,7 +134,7 @@ impl Reconciler<HelmRepository> for HelmRepositoryReconciler {
         summary::remove(obj.conditions_mut(), FETCH_FAILED_CONDITION);
 
         let revision = format!("sha256:{}", downloaded.sha256);
-        let current = obj.artifact_revision();
+        let current = obj.artifact().map(|a| a.revision.clone());
         if current.as_deref() == Some(revision.as_str()) {
             return Ok(Success {
                 message: format!("stored artifact: revision '{revision}'"),
@@ -183,19 +183,6 @@ impl Reconciler<HelmRepository> for HelmRepositoryReconciler {
 
     async fn finalize(&self, _ctx: &Shared, obj: &HelmRepository) -> Result<(), ReconcileError> {
         artifact_steps::remove_all(&self.storage, obj).await
-    }
-}
-
-trait ArtifactRevision {
-    fn artifact_revision(&self) -> Option<String>;
-}
-
-impl ArtifactRevision for HelmRepository {
-    fn artifact_revision(&self) -> Option<String> {
-        self.status
-            .as_ref()
-            .and_then(|s| s.artifact.as_ref())
-            .map(|a| a.revision.clone())
     }
 }
 

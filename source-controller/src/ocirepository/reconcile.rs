@@ -17,7 +17,7 @@ use flux_runtime::reconcile::{ReconcileError, Reconciler, Shared, Success, Succe
 use kube::ResourceExt;
 
 use super::verify;
-use crate::artifact_steps::{self, Content, timeout};
+use crate::artifact_steps::{self, ArtifactSource, Content, timeout};
 
 /// Conditions the OCIRepository reconciler owns.
 pub const OWNED_CONDITIONS: &[&str] = &[
@@ -116,7 +116,8 @@ impl Reconciler<OCIRepository> for OCIRepositoryReconciler {
         summary::remove(obj.conditions_mut(), FETCH_FAILED_CONDITION);
 
         if let Some(v) = obj.spec.verify.clone() {
-            let already = obj.artifact_revision().as_deref() == Some(revision.as_str())
+            let already = obj.artifact().map(|a| a.revision.clone()).as_deref()
+                == Some(revision.as_str())
                 && obj
                     .condition(SOURCE_VERIFIED_CONDITION)
                     .is_some_and(|c| c.is_true());
@@ -128,7 +129,8 @@ impl Reconciler<OCIRepository> for OCIRepositoryReconciler {
         }
 
         let status = obj.status.clone().unwrap_or_default();
-        let unchanged = obj.artifact_revision().as_deref() == Some(revision.as_str())
+        let unchanged = obj.artifact().map(|a| a.revision.clone()).as_deref()
+            == Some(revision.as_str())
             && status.observed_ignore == obj.spec.ignore
             && status.observed_layer_selector == obj.spec.layer_selector;
         if unchanged {
@@ -230,19 +232,6 @@ impl Reconciler<OCIRepository> for OCIRepositoryReconciler {
 
     async fn finalize(&self, _ctx: &Shared, obj: &OCIRepository) -> Result<(), ReconcileError> {
         artifact_steps::remove_all(&self.storage, obj).await
-    }
-}
-
-trait ArtifactRevision {
-    fn artifact_revision(&self) -> Option<String>;
-}
-
-impl ArtifactRevision for OCIRepository {
-    fn artifact_revision(&self) -> Option<String> {
-        self.status
-            .as_ref()
-            .and_then(|s| s.artifact.as_ref())
-            .map(|a| a.revision.clone())
     }
 }
 
