@@ -7,6 +7,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 K8S_VERSION=v1.35.4
 KWOK_VERSION=v0.8.0
 REGISTRY_VERSION=v3.1.1 # keep in step with testbins/registry/go.mod
+COSIGN_VERSION=v2.6.5
 cache=${FLUX_RS_CACHE:-$HOME/.cache/flux-rs}
 out="$cache/testbins/k8s-$K8S_VERSION-kwok-$KWOK_VERSION"
 mkdir -p "$out"
@@ -37,4 +38,17 @@ build kwok kwok sigs.k8s.io/kwok/cmd/kwok "-s -w"
 registry_dir="$cache/testbins/registry-$REGISTRY_VERSION"
 build registry registry github.com/distribution/distribution/v3/cmd/registry "-s -w" "$registry_dir"
 ln -sfn "$registry_dir/registry" "$out/registry"
+# The real cosign CLI signs artifacts in the verification tests, so they prove compatibility
+# with signatures cosign itself makes. `go install module@version` builds against cosign's own
+# pinned go.sum, so no module directory of ours is needed.
+cosign_dir="$cache/testbins/cosign-$COSIGN_VERSION"
+if [ ! -x "$cosign_dir/cosign" ]; then
+  echo "building cosign (github.com/sigstore/cosign/v2 $COSIGN_VERSION)" >&2
+  tmp=$(mktemp -d "$cache/testbins/cosign-build.XXXXXX")
+  GOBIN="$tmp" go install -trimpath -ldflags "-s -w" "github.com/sigstore/cosign/v2/cmd/cosign@$COSIGN_VERSION"
+  mkdir -p "$cosign_dir"
+  mv "$tmp/cosign" "$cosign_dir/cosign"
+  rmdir "$tmp"
+fi
+ln -sfn "$cosign_dir/cosign" "$out/cosign"
 echo "$out"
