@@ -1,7 +1,6 @@
 //! `flux-rs build kustomization`: a local build with the controller's engine and transforms.
 
 pub mod kustomization;
-pub mod substitute;
 
 use clap::Subcommand;
 
