@@ -23,7 +23,10 @@ fn main() {
         }
     }
     match flux_helm::render(&chart.expect("chart path required"), &opts) {
-        Ok(r) => print!("{}", r.to_helm_template_output()),
+        Ok(r) => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            r.write_helm_template_output(&mut out).unwrap();
+        }
         Err(e) => {
             eprintln!("Error: {e}");
             std::process::exit(1);

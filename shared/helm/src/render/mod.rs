@@ -83,18 +83,42 @@ pub struct Rendered {
 impl Rendered {
     /// The text `helm template` prints.
     pub fn to_helm_template_output(&self) -> String {
-        let mut manifest = String::new();
-        for (src, content) in &self.crds {
-            manifest.push_str(&format!("---\n# Source: {src}\n{content}\n"));
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = self.write_helm_template_output(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Write what `helm template` prints, without building it in memory first.
+    pub fn write_helm_template_output(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        // Helm trims the CRDs-and-manifests part as a whole, then appends hooks.
+        let mut parts: Vec<(&str, &str)> = self
+            .crds
+            .iter()
+            .map(|(s, c)| (s.as_str(), c.as_str()))
+            .collect();
+        parts.extend(
+            self.manifests
+                .iter()
+                .map(|m| (m.source.as_str(), m.content.as_str())),
+        );
+        let last = parts.len().saturating_sub(1);
+        for (i, (src, content)) in parts.iter().enumerate() {
+            if i == last {
+                // `manifest.trim()` drops the last document's trailing whitespace.
+                let tail = format!("---\n# Source: {src}\n{content}");
+                writeln!(w, "{}", tail.trim_end())?;
+            } else {
+                write!(w, "---\n# Source: {src}\n{content}\n")?;
+            }
         }
-        for m in &self.manifests {
-            manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.content));
+        if parts.is_empty() {
+            writeln!(w)?;
         }
-        let mut out = format!("{}\n", manifest.trim());
         for h in &self.hooks {
-            out.push_str(&format!("---\n# Source: {}\n{}\n", h.source, h.content));
+            write!(w, "---\n# Source: {}\n{}\n", h.source, h.content)?;
         }
-        out
+        Ok(())
     }
 }
 
@@ -154,19 +178,19 @@ fn kube_parts(v: &str) -> (String, String) {
     )
 }
 
-struct Tpl {
+struct Tpl<'c> {
     name: String,
-    text: String,
+    text: &'c str,
     top: Map,
     base_path: String,
 }
 
-fn collect_templates(
-    c: &Chart,
+fn collect_templates<'c>(
+    c: &'c Chart,
     parent_values: &Value,
     common: &Map,
     is_root: bool,
-    out: &mut Vec<Tpl>,
+    out: &mut Vec<Tpl<'c>>,
 ) -> Value {
     let values = if is_root {
         parent_values.clone()
@@ -194,7 +218,7 @@ fn collect_templates(
         }
         out.push(Tpl {
             name: format!("{}/{name}", c.full_path),
-            text: text.clone(),
+            text,
             top: top.clone(),
             base_path: format!("{}/templates", c.full_path),
         });
@@ -314,7 +338,7 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
     });
     let mut engine = Engine::new();
     for t in &tpls {
-        engine.add(&t.name, &t.text).map_err(|e| {
+        engine.add(&t.name, t.text).map_err(|e| {
             HelmError::Template(format!("parse error at ({}:{}): {}", e.name, e.line, e.msg))
         })?;
     }
@@ -343,7 +367,7 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
         .find(|(n, _)| *n == root_notes)
         .map(|(_, t)| t.clone());
     rendered.retain(|(n, _)| !n.ends_with("NOTES.txt"));
-    let (mut hooks, manifests) = sort::sort_manifests(&rendered)?;
+    let (mut hooks, manifests) = sort::sort_manifests(rendered)?;
     if opts.skip_tests {
         hooks.retain(|h| !h.is_test_hook());
     }

@@ -5,7 +5,7 @@ use regex::Regex;
 
 use crate::error::HelmError;
 use crate::template::value::Value;
-use crate::yaml::load::parse_yaml;
+use crate::yaml::load::parse_manifest_head;
 
 /// Kinds in the order Helm installs them.
 pub const INSTALL_ORDER: &[&str] = &[
@@ -132,20 +132,20 @@ fn str_field(v: &Value, what: &str, file: &str) -> Result<String, HelmError> {
 }
 
 /// Sort rendered files (path → text) into (hooks, manifests) like `SortManifests`.
+/// Takes the files by value so each file's text is freed once split.
 pub fn sort_manifests(
-    files: &[(String, String)],
+    mut files: Vec<(String, String)>,
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), HelmError> {
-    let mut sorted: Vec<&(String, String)> = files.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
-    for (path, content) in sorted {
-        let base = path.rsplit('/').next().unwrap_or(path);
+    for (path, content) in files {
+        let base = path.rsplit('/').next().unwrap_or(&path);
         if base.starts_with('_') || content.trim().is_empty() {
             continue;
         }
-        for doc in split_manifests(content) {
-            let head = parse_yaml(&doc).map_err(|e| HelmError::Manifest {
+        for doc in split_manifests(&content) {
+            let head = parse_manifest_head(&doc).map_err(|e| HelmError::Manifest {
                 file: path.clone(),
                 msg: format!("error converting YAML to JSON: {e}"),
             })?;
@@ -161,14 +161,14 @@ pub fn sort_manifests(
                     });
                 }
             }
-            let kind = str_field(&head.get("kind"), "kind", path)?;
+            let kind = str_field(&head.get("kind"), "kind", &path)?;
             let meta = head.get("metadata");
-            let name = str_field(&meta.get("name"), "metadata.name", path)?;
+            let name = str_field(&meta.get("name"), "metadata.name", &path)?;
             let annotations = meta.get("annotations");
             let mut hook = None;
             if let Value::Map(_) = &annotations {
                 for (k, v) in annotations.map_snapshot().unwrap_or_default() {
-                    let s = str_field(&v, "metadata.annotations", path)?;
+                    let s = str_field(&v, "metadata.annotations", &path)?;
                     if k == "helm.sh/hook" {
                         hook = Some(s);
                     }
@@ -220,11 +220,11 @@ mod tests {
                 "kind: Namespace\n".to_string(),
             ),
         ];
-        let (hooks, m) = sort_manifests(&files).unwrap();
+        let (hooks, m) = sort_manifests(files).unwrap();
         let kinds: Vec<&str> = m.iter().map(|m| m.kind.as_str()).collect();
         assert_eq!(kinds, vec!["Namespace", "Service", "Deployment", ""]);
         assert_eq!(hooks.len(), 1);
         let bad = vec![("c/templates/x.yaml".to_string(), "just text".to_string())];
-        assert!(sort_manifests(&bad).is_err());
+        assert!(sort_manifests(bad).is_err());
     }
 }

@@ -5,19 +5,19 @@ use std::rc::Rc;
 /// A list of nodes.
 pub type List = Vec<Node>;
 
-/// A template body node.
+/// A template body node (kept small: thousands of them live per chart).
 #[derive(Debug, Clone)]
 pub enum Node {
     /// Literal text.
     Text(Rc<str>),
     /// `{{ pipeline }}`: print unless it declares variables.
-    Action(Pipe),
+    Action(Box<Pipe>),
     /// `{{ if }}` / `{{ else if }}` / `{{ else }}`.
-    If(Branch),
+    If(Box<Branch>),
     /// `{{ with }}`.
-    With(Branch),
+    With(Box<Branch>),
     /// `{{ range }}`.
-    Range(Branch),
+    Range(Box<Branch>),
     /// `{{ template "name" pipeline }}`.
     Template {
         /// Line of the action.
@@ -25,7 +25,7 @@ pub enum Node {
         /// The template's name.
         name: String,
         /// The new dot, if given.
-        pipe: Option<Pipe>,
+        pipe: Option<Box<Pipe>>,
     },
     /// `{{ break }}`.
     Break(usize),

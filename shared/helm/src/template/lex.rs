@@ -14,7 +14,7 @@ pub struct Token {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
     /// Plain text outside actions (already trimmed by trim markers).
-    Text(String),
+    Text(std::rc::Rc<str>),
     /// `{{`
     Left,
     /// `}}`
@@ -91,7 +91,7 @@ pub fn lex(input: &str) -> Result<Vec<Token>, LexError> {
         let Some(open) = next else {
             if !text.is_empty() {
                 toks.push(Token {
-                    kind: Tok::Text(text.to_string()),
+                    kind: Tok::Text(std::rc::Rc::from(text)),
                     line,
                 });
             }
@@ -104,7 +104,7 @@ pub fn lex(input: &str) -> Result<Vec<Token>, LexError> {
         }
         if !text.is_empty() {
             toks.push(Token {
-                kind: Tok::Text(text.to_string()),
+                kind: Tok::Text(std::rc::Rc::from(text)),
                 line,
             });
         }

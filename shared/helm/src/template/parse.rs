@@ -133,8 +133,11 @@ impl Parser<'_> {
         loop {
             let t = self.next();
             match t.kind {
-                Tok::Eof => return Ok((out, None)),
-                Tok::Text(s) => out.push(Node::Text(Rc::from(s))),
+                Tok::Eof => {
+                    out.shrink_to_fit();
+                    return Ok((out, None));
+                }
+                Tok::Text(s) => out.push(Node::Text(s)),
                 Tok::Left => {
                     self.skip_space();
                     let kw = match &self.peek().kind {
@@ -145,6 +148,7 @@ impl Parser<'_> {
                     match kw.as_str() {
                         "end" | "else" => {
                             self.next();
+                            out.shrink_to_fit();
                             return Ok((out, Some((kw, line))));
                         }
                         "if" | "with" | "range" => {
@@ -183,7 +187,7 @@ impl Parser<'_> {
                         }
                         _ => {
                             let pipe = self.pipeline("command", false)?;
-                            out.push(Node::Action(pipe));
+                            out.push(Node::Action(Box::new(pipe)));
                         }
                     }
                 }
@@ -243,11 +247,11 @@ impl Parser<'_> {
                 }
                 self.vars.truncate(nvars);
                 self.depth -= 1;
-                let b = Branch {
+                let b = Box::new(Branch {
                     pipe,
                     list,
                     else_list,
-                };
+                });
                 return Ok(match kw {
                     "if" => Node::If(b),
                     "with" => Node::With(b),
@@ -258,11 +262,11 @@ impl Parser<'_> {
         self.expect_right("end")?;
         self.vars.truncate(nvars);
         self.depth -= 1;
-        let b = Branch {
+        let b = Box::new(Branch {
             pipe,
             list,
             else_list,
-        };
+        });
         Ok(match kw {
             "if" => Node::If(b),
             "with" => Node::With(b),
@@ -308,7 +312,7 @@ impl Parser<'_> {
         Ok(Node::Template {
             line,
             name,
-            pipe: Some(pipe),
+            pipe: Some(Box::new(pipe)),
         })
     }
 
@@ -319,7 +323,7 @@ impl Parser<'_> {
             self.next();
             None
         } else {
-            Some(self.pipeline("template", false)?)
+            Some(Box::new(self.pipeline("template", false)?))
         };
         Ok(Node::Template { line, name, pipe })
     }

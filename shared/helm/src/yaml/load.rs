@@ -123,6 +123,167 @@ impl<'de> Visitor<'de> for YvVisitor {
     }
 }
 
+/// Consumes a node without building it, still rejecting collection keys
+/// anywhere inside (sigs.k8s.io/yaml cannot turn those into JSON).
+struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SkipVisitor { key: false })
+    }
+}
+
+/// A map key: like [`Skip`], but a collection is an error.
+struct SkipKey;
+
+impl<'de> Deserialize<'de> for SkipKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SkipVisitor { key: true })
+            .map(|_| SkipKey)
+    }
+}
+
+struct SkipVisitor {
+    key: bool,
+}
+
+impl SkipVisitor {
+    fn collection<E: serde::de::Error>(&self) -> Result<Skip, E> {
+        if self.key {
+            Err(E::custom(
+                "invalid map key: a mapping or sequence cannot be a key",
+            ))
+        } else {
+            Ok(Skip)
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_i128<E>(self, _: i128) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_u128<E>(self, _: u128) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_bytes<E>(self, _: &[u8]) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_none<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Skip, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        self.collection()
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_key::<SkipKey>()?.is_some() {
+            map.next_value::<Skip>()?;
+        }
+        self.collection()
+    }
+}
+
+/// A manifest's head: `kind` and `metadata` decoded, the rest only checked.
+/// Anything but a map is decoded whole (Helm reports its type).
+struct Head(Raw);
+
+impl<'de> Deserialize<'de> for Head {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(HeadVisitor).map(Head)
+    }
+}
+
+struct HeadVisitor;
+
+impl<'de> Visitor<'de> for HeadVisitor {
+    type Value = Raw;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Raw, E> {
+        YvVisitor.visit_bool(v)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Raw, E> {
+        YvVisitor.visit_i64(v)
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Raw, E> {
+        YvVisitor.visit_u64(v)
+    }
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Raw, E> {
+        YvVisitor.visit_i128(v)
+    }
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Raw, E> {
+        YvVisitor.visit_u128(v)
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Raw, E> {
+        YvVisitor.visit_f64(v)
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Raw, E> {
+        YvVisitor.visit_str(v)
+    }
+    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Raw, E> {
+        YvVisitor.visit_bytes(v)
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Raw, E> {
+        Ok(Raw::Nil)
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Raw, E> {
+        Ok(Raw::Nil)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+        d.deserialize_any(HeadVisitor)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Raw, A::Error> {
+        YvVisitor.visit_seq(seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+        let mut out: Vec<(String, Raw)> = Vec::new();
+        while let Some(Yv(k)) = map.next_key()? {
+            if matches!(k, Raw::List(_) | Raw::Map(_)) {
+                return Err(serde::de::Error::custom(
+                    "invalid map key: a mapping or sequence cannot be a key",
+                ));
+            }
+            let k = key_string(&k);
+            if k == "kind" || k == "metadata" {
+                let Yv(v) = map.next_value()?;
+                out.push((k, v));
+            } else {
+                map.next_value::<Skip>()?;
+            }
+        }
+        Ok(Raw::Map(out))
+    }
+}
+
 fn key_string(k: &Raw) -> String {
     match k {
         Raw::Str(s) => s.clone(),
@@ -182,11 +343,32 @@ pub fn parse_yaml(text: &str) -> Result<Value, String> {
 
 /// Parse every document of a YAML stream.
 pub fn parse_yaml_stream(text: &str) -> Result<Vec<Value>, String> {
+    Ok(decode_stream::<Yv>(text)?
+        .into_iter()
+        .map(|d| d.map(|Yv(v)| v.into_value()).unwrap_or(Value::Nil))
+        .collect())
+}
+
+/// Parse the first document of a rendered manifest for what Helm's
+/// `SimpleHead` reads: the result holds only `kind` and `metadata` (the rest
+/// is checked, not built); a document that is not a map comes back whole.
+pub fn parse_manifest_head(text: &str) -> Result<Value, String> {
+    Ok(decode_stream::<Head>(text)?
+        .into_iter()
+        .next()
+        .and_then(|d| d.map(|Head(v)| v.into_value()))
+        .unwrap_or(Value::Nil))
+}
+
+fn decode_stream<T>(text: &str) -> Result<Vec<Option<T>>, String>
+where
+    T: for<'de> Deserialize<'de> + Send,
+{
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let parse = || -> Result<Vec<Option<Yv>>, String> {
+    let parse = || -> Result<Vec<Option<T>>, String> {
         serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| e.to_string())
     };
     // Deserializing recurses per nesting level; deep documents get a thread
@@ -203,10 +385,7 @@ pub fn parse_yaml_stream(text: &str) -> Result<Vec<Value>, String> {
     } else {
         parse()?
     };
-    Ok(docs
-        .into_iter()
-        .map(|d| d.map(|Yv(v)| v.into_value()).unwrap_or(Value::Nil))
-        .collect())
+    Ok(docs)
 }
 
 /// Parse values the way Helm reads them: a map (nil for an empty file), numbers as float64.
