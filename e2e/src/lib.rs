@@ -4,3 +4,4 @@
 pub mod demo;
 pub mod inprocess;
 pub mod local_cluster;
+pub mod wait;

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use flux_api::kustomize::Kustomization;
 use flux_api::source::GitRepository;
@@ -188,12 +187,7 @@ impl Ctx {
     }
 
     pub async fn request_reconcile(&self, name: &str, token: &str) {
-        let patch =
-            json!({"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": token}}});
-        self.ks
-            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-            .await
-            .unwrap();
+        flux_e2e::wait::request_reconcile(&self.ks, name, token).await
     }
 
     /// Polls until `pred` holds; the timeout only guards against hangs.
@@ -203,20 +197,7 @@ impl Ctx {
         what: &str,
         pred: impl Fn(&Kustomization) -> bool,
     ) -> Kustomization {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let obj = self.ks.get(name).await.unwrap();
-            if pred(&obj) {
-                return obj;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{}/{name} never became {what}; status: {}",
-                self.ns,
-                serde_json::to_string_pretty(&obj.status).unwrap()
-            );
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
+        flux_e2e::wait::wait_for(&self.ks, name, what, pred).await
     }
 
     /// Waits for Ready=True at `revision` for the current generation.
@@ -277,12 +258,7 @@ impl Ctx {
     }
 }
 
-/// (status, reason, message) of a condition.
-pub fn condition(obj: &Kustomization, type_: &str) -> Option<(String, String, String)> {
-    let status = obj.status.as_ref()?;
-    let c = status.conditions.iter().find(|c| c.type_ == type_)?;
-    Some((c.status.clone(), c.reason.clone(), c.message.clone()))
-}
+pub use flux_e2e::wait::condition;
 
 pub fn inventory_ids(obj: &Kustomization) -> Vec<String> {
     obj.status

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
 use flux_api::source::GitRepository;
 use flux_testkit::git::TestRepo;
@@ -134,12 +133,7 @@ impl Ctx {
     }
 
     pub async fn annotate(&self, name: &str, token: &str) {
-        let patch =
-            json!({"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": token}}});
-        self.repos
-            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-            .await
-            .unwrap();
+        flux_e2e::wait::request_reconcile(&self.repos, name, token).await
     }
 
     /// Polls until `pred` holds; the timeout only guards against hangs.
@@ -149,20 +143,7 @@ impl Ctx {
         what: &str,
         pred: impl Fn(&GitRepository) -> bool,
     ) -> GitRepository {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let obj = self.repos.get(name).await.unwrap();
-            if pred(&obj) {
-                return obj;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{}/{name} never became {what}; status: {}",
-                self.ns,
-                serde_json::to_string_pretty(&obj.status).unwrap()
-            );
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
+        flux_e2e::wait::wait_for(&self.repos, name, what, pred).await
     }
 
     pub async fn ready(&self, name: &str) -> GitRepository {
@@ -182,12 +163,7 @@ impl Ctx {
     }
 }
 
-/// (status, reason, message) of a condition.
-pub fn condition(obj: &GitRepository, type_: &str) -> Option<(String, String, String)> {
-    let status = obj.status.as_ref()?;
-    let c = status.conditions.iter().find(|c| c.type_ == type_)?;
-    Some((c.status.clone(), c.reason.clone(), c.message.clone()))
-}
+pub use flux_e2e::wait::condition;
 
 pub fn revision(obj: &GitRepository) -> String {
     obj.status
