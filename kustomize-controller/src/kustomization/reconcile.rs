@@ -31,6 +31,7 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
     ) -> Result<Success, ReconcileError> {
         let generation = ks.meta().generation;
         let started = std::time::Instant::now();
+        let health_exprs = apply::health_check_exprs(ks)?;
         let artifact = source::artifact(
             &ctx.client,
             ks,
@@ -123,7 +124,8 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
         if targets.is_empty() {
             summary::remove(conditions, HEALTHY_CONDITION);
         } else {
-            let result = apply::health_check(&manager, &targets, timeout).await;
+            let result =
+                apply::health_check(&manager, &targets, timeout, health_exprs.as_ref()).await;
             if let Err(e) = &result {
                 let status = ks.status.get_or_insert_with(Default::default);
                 history::upsert(

@@ -5,6 +5,9 @@
 //! `Stalled=True` means Failed and `Reconciling=True` InProgress. Built-in workloads have
 //! their own rules; other kinds are Current once they have no status, or their `Ready`
 //! condition is True.
+//!
+//! A [`CustomHealth`] given by the caller (Flux's `healthCheckExprs`) replaces these rules
+//! for the kinds it covers, as a custom kstatus status reader does in Flux.
 
 use std::fmt;
 
@@ -21,6 +24,8 @@ pub enum HealthStatus {
     Failed,
     /// The object does not exist.
     NotFound,
+    /// The status could not be computed (a custom check failed to evaluate).
+    Unknown,
 }
 
 impl fmt::Display for HealthStatus {
@@ -30,6 +35,7 @@ impl fmt::Display for HealthStatus {
             HealthStatus::InProgress => "InProgress",
             HealthStatus::Failed => "Failed",
             HealthStatus::NotFound => "NotFound",
+            HealthStatus::Unknown => "Unknown",
         })
     }
 }
@@ -76,6 +82,30 @@ fn cond_text(c: &Value, field: &str) -> String {
         .to_string()
 }
 
+/// Health rules supplied by the caller for some kinds, replacing kstatus for them.
+pub trait CustomHealth: Send + Sync {
+    /// The health of `obj` if this check covers its kind, `None` to use kstatus.
+    fn check(&self, obj: &Value) -> Option<ObjectHealth>;
+}
+
+/// The health of a live object: `custom`'s verdict for the kinds it covers, else kstatus.
+pub fn compute_with(obj: &Value, custom: Option<&dyn CustomHealth>) -> ObjectHealth {
+    custom
+        .and_then(|c| c.check(obj))
+        .unwrap_or_else(|| compute(obj))
+}
+
+/// The group and kind of an object (`""` for the core group).
+pub fn group_kind(obj: &Value) -> (&str, &str) {
+    let group = obj
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .and_then(|v| v.rsplit_once('/'))
+        .map(|(g, _)| g)
+        .unwrap_or_default();
+    (group, kind(obj))
+}
+
 /// The kstatus of a live object.
 pub fn compute(obj: &Value) -> ObjectHealth {
     if obj.pointer("/metadata/deletionTimestamp").is_some() {
@@ -104,13 +134,7 @@ pub fn compute(obj: &Value) -> ObjectHealth {
     {
         return health(HealthStatus::InProgress, cond_text(c, "message"));
     }
-    let group = obj
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .and_then(|v| v.rsplit_once('/'))
-        .map(|(g, _)| g)
-        .unwrap_or_default();
-    match (group, kind(obj)) {
+    match group_kind(obj) {
         ("apps", "Deployment") => deployment(obj),
         ("apps", "StatefulSet") => statefulset(obj),
         ("apps", "DaemonSet") => daemonset(obj),
@@ -338,6 +362,45 @@ fn crd(obj: &Value) -> ObjectHealth {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    struct WidgetsByPhase;
+
+    impl CustomHealth for WidgetsByPhase {
+        fn check(&self, obj: &Value) -> Option<ObjectHealth> {
+            if group_kind(obj) != ("example.com", "Widget") {
+                return None;
+            }
+            let status = match obj.pointer("/status/phase").and_then(Value::as_str) {
+                Some("Done") => HealthStatus::Current,
+                _ => HealthStatus::InProgress,
+            };
+            Some(health(status, "by phase"))
+        }
+    }
+
+    #[test]
+    fn custom_health_replaces_kstatus_for_its_kinds() {
+        let widget = json!({"apiVersion": "example.com/v1", "kind": "Widget",
+            "status": {"phase": "Working", "conditions": [{"type": "Ready", "status": "True"}]}});
+        assert_eq!(compute(&widget).status, HealthStatus::Current);
+        let custom: &dyn CustomHealth = &WidgetsByPhase;
+        assert_eq!(
+            compute_with(&widget, Some(custom)).status,
+            HealthStatus::InProgress
+        );
+        let mut done = widget.clone();
+        done["status"]["phase"] = json!("Done");
+        assert_eq!(
+            compute_with(&done, Some(custom)).status,
+            HealthStatus::Current
+        );
+        let pvc = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "status": {"phase": "Pending"}});
+        assert_eq!(
+            compute_with(&pvc, Some(custom)).status,
+            HealthStatus::InProgress
+        );
+        assert_eq!(group_kind(&pvc), ("", "PersistentVolumeClaim"));
+    }
 
     fn deploy(generation: i64, observed: i64, spec: i64, updated: i64, available: i64) -> Value {
         json!({"apiVersion": "apps/v1", "kind": "Deployment",

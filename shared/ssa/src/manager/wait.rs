@@ -6,18 +6,27 @@ use futures::{StreamExt, stream};
 
 use super::{ResourceManager, WaitOptions};
 use crate::SsaError;
-use crate::health::{self, HealthStatus, ObjectHealth};
+use crate::health::{self, CustomHealth, HealthStatus, ObjectHealth};
 use crate::object::ObjMetadata;
 
 impl ResourceManager {
     /// The health of each object, in order.
     pub async fn health_of(&self, objects: &[ObjMetadata]) -> Vec<ObjectHealth> {
+        self.health_of_with(objects, None).await
+    }
+
+    /// The health of each object, in order, with `custom` rules for the kinds they cover.
+    pub async fn health_of_with(
+        &self,
+        objects: &[ObjMetadata],
+        custom: Option<&dyn CustomHealth>,
+    ) -> Vec<ObjectHealth> {
         let futures: Vec<_> = objects
             .iter()
             .cloned()
             .map(|id| {
                 let manager = self.clone();
-                async move { manager.health(&id).await }
+                async move { manager.health(&id, custom).await }
             })
             .collect();
         stream::iter(futures)
@@ -26,9 +35,9 @@ impl ResourceManager {
             .await
     }
 
-    async fn health(&self, id: &ObjMetadata) -> ObjectHealth {
+    async fn health(&self, id: &ObjMetadata, custom: Option<&dyn CustomHealth>) -> ObjectHealth {
         match self.get(id).await {
-            Ok(Some(live)) => health::compute(&live),
+            Ok(Some(live)) => health::compute_with(&live, custom),
             Ok(None) => ObjectHealth {
                 status: HealthStatus::NotFound,
                 message: "Resource not found".to_string(),
@@ -47,17 +56,32 @@ impl ResourceManager {
         objects: &[ObjMetadata],
         opts: &WaitOptions,
     ) -> Result<(), SsaError> {
+        self.wait_for_set_with(objects, opts, None).await
+    }
+
+    /// [`ResourceManager::wait_for_set`] with `custom` health rules for the kinds they
+    /// cover (Flux's `healthCheckExprs`).
+    pub async fn wait_for_set_with(
+        &self,
+        objects: &[ObjMetadata],
+        opts: &WaitOptions,
+        custom: Option<&dyn CustomHealth>,
+    ) -> Result<(), SsaError> {
         let deadline = Instant::now() + opts.timeout;
         // Controllers usually observe a fresh apply within a second: look again soon at
         // first, then every `opts.interval`.
         let mut pause = Duration::from_millis(250).min(opts.interval);
         loop {
-            let statuses = self.health_of(objects).await;
+            let statuses = self.health_of_with(objects, custom).await;
             let pending: Vec<String> = objects
                 .iter()
                 .zip(&statuses)
                 .filter(|(_, h)| h.status != HealthStatus::Current)
-                .map(|(id, h)| format!("{id} status: '{}'", h.status))
+                .map(|(id, h)| match h.status {
+                    // An evaluation error is the only clue to why the status is unknown.
+                    HealthStatus::Unknown => format!("{id} status: 'Unknown': {}", h.message),
+                    status => format!("{id} status: '{status}'"),
+                })
                 .collect();
             if pending.is_empty() {
                 return Ok(());
