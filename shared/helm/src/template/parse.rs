@@ -414,6 +414,7 @@ impl Parser<'_> {
                 ));
             }
         }
+        cmds.shrink_to_fit();
         Ok(Pipe {
             line,
             decl,
@@ -439,6 +440,8 @@ impl Parser<'_> {
         if args.is_empty() {
             return Err(self.err("empty command"));
         }
+        // Parse trees live for the whole render: no spare capacity.
+        args.shrink_to_fit();
         Ok(Cmd { args })
     }
 
@@ -500,13 +503,18 @@ impl Parser<'_> {
         Ok(match term {
             Arg::Field(mut f) => {
                 f.extend(chain);
+                f.shrink_to_fit();
                 Arg::Field(f)
             }
             Arg::Var(v, mut f) => {
                 f.extend(chain);
+                f.shrink_to_fit();
                 Arg::Var(v, f)
             }
-            Arg::Pipe(_) | Arg::Dot => Arg::Chain(Box::new(term), chain),
+            Arg::Pipe(_) | Arg::Dot => {
+                chain.shrink_to_fit();
+                Arg::Chain(Box::new(term), chain)
+            }
             _ => return Err(self.err(format!("unexpected . after term {:?}", chain[0]))),
         })
     }
