@@ -152,7 +152,7 @@ async fn bootstrap_git_over_http_becomes_self_managing_and_ready() {
     assert!(err.contains("git clone failed"), "{err}");
 
     let components = "--components=source-controller,kustomize-controller";
-    let run = flux(&[
+    let bootstrap = [
         "bootstrap",
         "git",
         "--url",
@@ -168,8 +168,8 @@ async fn bootstrap_git_over_http_becomes_self_managing_and_ready() {
         "-n",
         &ns,
         "--timeout=5m",
-    ])
-    .await;
+    ];
+    let run = flux(&bootstrap).await;
     run.ok();
     let err = &run.stderr;
     for line in [
@@ -299,24 +299,7 @@ async fn bootstrap_git_over_http_becomes_self_managing_and_ready() {
     );
 
     // Bootstrapping again changes nothing in Git.
-    let run = flux(&[
-        "bootstrap",
-        "git",
-        "--url",
-        repo.url(),
-        "--allow-insecure-http",
-        "-u",
-        "flux",
-        "-p",
-        "s3cr3t",
-        "--path=clusters/dev",
-        "--author-email=flux@example.com",
-        components,
-        "-n",
-        &ns,
-        "--timeout=5m",
-    ])
-    .await;
+    let run = flux(&bootstrap).await;
     run.ok();
     assert!(
         run.stderr.contains("component manifests are up to date"),
