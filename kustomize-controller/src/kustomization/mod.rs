@@ -56,6 +56,8 @@ pub struct KustomizationReconciler {
     discovery: ResourceManager,
     /// Impersonating clients, by `namespace/serviceAccount`.
     clients: Mutex<HashMap<String, kube::Client>>,
+    /// Watch caches of the source kinds; without them sources are read from the API.
+    sources: Option<watches::SourceCaches>,
 }
 
 impl KustomizationReconciler {
@@ -81,7 +83,14 @@ impl KustomizationReconciler {
                 .with_concurrency(options.concurrent_ssa),
             options,
             clients: Mutex::new(HashMap::new()),
+            sources: None,
         }
+    }
+
+    /// Reads sources from these watch caches.
+    fn with_source_caches(mut self, caches: watches::SourceCaches) -> Self {
+        self.sources = Some(caches);
+        self
     }
 }
 
@@ -94,7 +103,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let shared = rt::shared(&ctx, &reconcile);
     let controller = rt::controller::<Kustomization>(&ctx.client, &reconcile);
-    let controller = watches::watch_sources(
+    let (controller, sources) = watches::watch_sources(
         controller,
         &ctx.client,
         &reconcile,
@@ -105,7 +114,8 @@ pub async fn run(
         config,
         options,
         reconcile.requeue_dependency,
-    );
+    )
+    .with_source_caches(sources);
     rt::run(controller, shared, reconciler, ctx.shutdown.clone()).await;
     Ok(())
 }

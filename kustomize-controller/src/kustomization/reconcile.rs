@@ -34,6 +34,7 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
         let health_exprs = apply::health_check_exprs(ks)?;
         let artifact = source::artifact(
             &ctx.client,
+            self.sources.as_ref(),
             ks,
             self.options.no_cross_namespace_refs,
             self.requeue_dependency,

@@ -1,4 +1,5 @@
-//! Resolving `spec.sourceRef` to the source's current artifact.
+//! Resolving `spec.sourceRef` to the source's current artifact: from the watch cache of the
+//! source kind, or from the API when the cache has not seen the source (yet).
 
 use std::time::Duration;
 
@@ -10,9 +11,12 @@ use flux_runtime::reconcile::ReconcileError;
 use kube::ResourceExt;
 use kube::api::{Api, ApiResource, DynamicObject};
 
+use super::watches::{Source, SourceCaches};
+
 /// The artifact of the Kustomization's source, or why there is none.
 pub async fn artifact(
     client: &kube::Client,
+    caches: Option<&SourceCaches>,
     ks: &Kustomization,
     no_cross_namespace_refs: bool,
     requeue: Duration,
@@ -44,28 +48,16 @@ pub async fn artifact(
             ));
         }
     };
-    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), &ns, &ar);
-    let source = match api.get_opt(&r.name).await {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return Err(ReconcileError::waiting(
-                ARTIFACT_FAILED_REASON,
-                format!("Source '{display}' not found"),
-                requeue,
-            ));
-        }
-        Err(e) => {
-            return Err(ReconcileError::transient(
-                ARTIFACT_FAILED_REASON,
-                format!("failed to get source '{display}': {e}"),
-            ));
-        }
+    let cached = caches.and_then(|c| match r.kind.as_str() {
+        "GitRepository" => cached(&c.git, &ns, &r.name),
+        "OCIRepository" => cached(&c.oci, &ns, &r.name),
+        "Bucket" => cached(&c.bucket, &ns, &r.name),
+        _ => cached(&c.external, &ns, &r.name),
+    });
+    let artifact = match cached {
+        Some(artifact) => artifact.map(Ok),
+        None => get_artifact(client, &ar, &ns, &r.name, &display, requeue).await?,
     };
-    let artifact = source
-        .data
-        .pointer("/status/artifact")
-        .cloned()
-        .map(serde_json::from_value::<Artifact>);
     match artifact {
         Some(Ok(a)) => Ok(a),
         Some(Err(e)) => Err(ReconcileError::waiting(
@@ -82,6 +74,49 @@ pub async fn artifact(
             requeue,
         )),
     }
+}
+
+/// The artifact of a cached source: `None` when the cache does not hold it, `Some(None)`
+/// when the source has no artifact.
+fn cached<S: Source>(
+    cache: &flux_runtime::reconcile::Cache<S>,
+    ns: &str,
+    name: &str,
+) -> Option<Option<Artifact>> {
+    cache.get(ns, name).map(|s| s.artifact().cloned())
+}
+
+/// The artifact of a source read from the API.
+async fn get_artifact(
+    client: &kube::Client,
+    ar: &ApiResource,
+    ns: &str,
+    name: &str,
+    display: &str,
+    requeue: Duration,
+) -> Result<Option<Result<Artifact, serde_json::Error>>, ReconcileError> {
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, ar);
+    let source = match api.get_opt(name).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return Err(ReconcileError::waiting(
+                ARTIFACT_FAILED_REASON,
+                format!("Source '{display}' not found"),
+                requeue,
+            ));
+        }
+        Err(e) => {
+            return Err(ReconcileError::transient(
+                ARTIFACT_FAILED_REASON,
+                format!("failed to get source '{display}': {e}"),
+            ));
+        }
+    };
+    Ok(source
+        .data
+        .pointer("/status/artifact")
+        .cloned()
+        .map(serde_json::from_value::<Artifact>))
 }
 
 /// A duration as Go prints short ones (`30s`, `1m0s`).

@@ -2,13 +2,15 @@
 //! the artifact revision of its source changes, and as soon as a ConfigMap or Secret it
 //! reads in `postBuild.substituteFrom` changes, when that object carries the
 //! `--watch-configs-label-selector` label (default `reconcile.fluxcd.io/watch=Enabled`).
+//! The source watches also fill [`SourceCaches`], which the reconcile reads the artifact
+//! from instead of getting the source from the API each time (Flux's cached client).
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use flux_api::kustomize::Kustomization;
 use flux_api::meta::Artifact;
 use flux_api::source::{Bucket, ExternalArtifact, GitRepository, OCIRepository};
-use flux_runtime::reconcile::{ReconcileOptions, object_ref};
+use flux_runtime::reconcile::{Cache, ReconcileOptions, cached_watch, object_ref};
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::runtime::controller::Controller;
 use kube::runtime::reflector::{ObjectRef, Store};
@@ -17,7 +19,7 @@ use kube::{Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 
 /// A source kind with an artifact.
-trait Source:
+pub(super) trait Source:
     Resource<DynamicType = (), Scope = kube::core::NamespaceResourceScope>
     + Clone
     + std::fmt::Debug
@@ -40,23 +42,39 @@ macro_rules! source {
 }
 source!(GitRepository, OCIRepository, Bucket, ExternalArtifact);
 
+/// The watch caches of the four source kinds.
+#[derive(Clone)]
+pub struct SourceCaches {
+    pub(super) git: Cache<GitRepository>,
+    pub(super) oci: Cache<OCIRepository>,
+    pub(super) bucket: Cache<Bucket>,
+    pub(super) external: Cache<ExternalArtifact>,
+}
+
 /// Adds a watch per source kind, and on labelled ConfigMaps and Secrets, to the
-/// Kustomization controller.
+/// Kustomization controller; returns it with the source caches the watches fill.
 pub fn watch_sources(
     controller: Controller<Kustomization>,
     client: &kube::Client,
     options: &ReconcileOptions,
     configs_selector: &str,
-) -> Controller<Kustomization> {
+) -> (Controller<Kustomization>, SourceCaches) {
     let store = controller.store();
     let controller =
         watch_config::<ConfigMap>(controller, client, options, configs_selector, store.clone());
     let controller =
         watch_config::<Secret>(controller, client, options, configs_selector, store.clone());
-    let controller = watch::<GitRepository>(controller, client, options, store.clone());
-    let controller = watch::<OCIRepository>(controller, client, options, store.clone());
-    let controller = watch::<Bucket>(controller, client, options, store.clone());
-    watch::<ExternalArtifact>(controller, client, options, store)
+    let (controller, git) = watch::<GitRepository>(controller, client, options, store.clone());
+    let (controller, oci) = watch::<OCIRepository>(controller, client, options, store.clone());
+    let (controller, bucket) = watch::<Bucket>(controller, client, options, store.clone());
+    let (controller, external) = watch::<ExternalArtifact>(controller, client, options, store);
+    let caches = SourceCaches {
+        git,
+        oci,
+        bucket,
+        external,
+    };
+    (controller, caches)
 }
 
 fn watch<S: Source>(
@@ -64,24 +82,24 @@ fn watch<S: Source>(
     client: &kube::Client,
     options: &ReconcileOptions,
     store: Store<Kustomization>,
-) -> Controller<Kustomization> {
+) -> (Controller<Kustomization>, Cache<S>) {
     let api = match options.watch_namespace() {
         Some(ns) => kube::Api::<S>::namespaced(client.clone(), &ns),
         None => kube::Api::<S>::all(client.clone()),
     };
+    let (cache, stream) = cached_watch(api, watcher::Config::default());
     // Only the artifact revision matters, not condition updates.
-    let stream = watcher(api, watcher::Config::default())
-        .default_backoff()
-        .touched_objects()
-        .predicate_filter(
-            |s: &S| {
-                let mut h = DefaultHasher::new();
-                s.artifact().map(|a| &a.revision).hash(&mut h);
-                Some(h.finish())
-            },
-            Default::default(),
-        );
-    controller.watches_stream(stream, move |source: S| dependents(&store, &source))
+    let stream = stream.predicate_filter(
+        |s: &S| {
+            let mut h = DefaultHasher::new();
+            s.artifact().map(|a| &a.revision).hash(&mut h);
+            Some(h.finish())
+        },
+        Default::default(),
+    );
+    let controller =
+        controller.watches_stream(stream, move |source: S| dependents(&store, &source));
+    (controller, cache)
 }
 
 /// The Kustomizations whose `sourceRef` points at `source`.

@@ -140,22 +140,27 @@ pub fn controller<K: FluxObject>(
 ) -> Controller<K> {
     let api = watched_api::<K>(client, options);
     let (reader, writer) = reflector::store();
-    let stream = reflector(writer, watcher(api, watcher_config(options)))
+    // Objects in the store lose managedFields and the last-applied annotation: at a
+    // thousand objects they are most of the store.
+    let watch = watcher(api, watcher_config(options))
         .default_backoff()
+        .modify(super::cache::strip::<K>);
+    let stream = reflector(writer, watch)
         .touched_objects()
         .predicate_filter(trigger_hash::<K>, Default::default());
     Controller::for_stream(stream, reader)
 }
 
 /// What makes an object worth reconciling again: its generation, the reconcile-request
-/// annotation, finalizers and deletion.
+/// annotation and deletion (Flux's `GenerationChanged OR ReconcileRequested` predicates).
+/// Not finalizers: the reconcile that adds ours goes on with the steps, so the watch event
+/// of that patch must not start a second full reconcile.
 fn trigger_hash<K: FluxObject>(obj: &K) -> Option<u64> {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
     obj.meta().generation.hash(&mut h);
     requested_at(obj).hash(&mut h);
     obj.meta().deletion_timestamp.is_some().hash(&mut h);
-    obj.finalizers().hash(&mut h);
     Some(h.finish())
 }
 

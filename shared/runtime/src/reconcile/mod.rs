@@ -10,6 +10,7 @@
 //! 6. requeue: interval ± jitter on success, exponential backoff on transient failures,
 //!    none when stalled (until the spec changes).
 
+pub mod cache;
 mod driver;
 mod error;
 mod metrics;
@@ -19,6 +20,7 @@ mod requeue;
 mod status;
 pub mod summary;
 
+pub use cache::{Cache, cached_watch, strip};
 pub use driver::{
     LoopError, Reconciler, Shared, Success, SuccessEvent, controller, object_ref, run, shared,
     watched_api, watcher_config,
