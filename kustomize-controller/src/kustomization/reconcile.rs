@@ -40,7 +40,14 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
             self.requeue_dependency,
         )
         .await?;
-        dependencies::check(&ctx.client, ks, &artifact.revision, self.requeue_dependency).await?;
+        dependencies::check(
+            &ctx.client,
+            ks,
+            &artifact.revision,
+            self.requeue_dependency,
+            dependencies::additive_gate(&self.options.feature_gates),
+        )
+        .await?;
         let revision = artifact.revision.clone();
         let origin_revision = artifact
             .metadata
