@@ -25,6 +25,10 @@ pub use sort::Manifest;
 /// the depth limit, not the stack's end.
 const RENDER_STACK: usize = 1 << 30;
 
+/// Stack size for the thread that splits rendered manifests (deep YAML gets
+/// its own thread in the YAML loader).
+const SPLIT_STACK: usize = 16 << 20;
+
 /// Options of a render, mirroring `helm template` flags.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
@@ -342,32 +346,54 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
             HelmError::Template(format!("parse error at ({}:{}): {}", e.name, e.line, e.msg))
         })?;
     }
-    let mut rendered: Vec<(String, String)> = Vec::new();
-    for t in &tpls {
-        let base = t.name.rsplit('/').next().unwrap_or(&t.name);
-        if base.starts_with('_') {
-            continue;
-        }
-        let mut top = t.top.clone();
-        top.insert(
-            "Template".into(),
-            map_of(vec![
-                ("Name", Value::from(t.name.as_str())),
-                ("BasePath", Value::from(t.base_path.as_str())),
-            ]),
-        );
-        let out = engine
-            .execute(&t.name, &Value::from(top))
-            .map_err(|e| HelmError::Template(e.to_string()))?;
-        rendered.push((t.name.clone(), out.replace("<no value>", "")));
-    }
+    // Rendered files are split and their heads decoded on a second thread
+    // while the remaining templates render.
     let root_notes = format!("{}/templates/NOTES.txt", chart.full_path);
-    let notes = rendered
-        .iter()
-        .find(|(n, _)| *n == root_notes)
-        .map(|(_, t)| t.clone());
-    rendered.retain(|(n, _)| !n.ends_with("NOTES.txt"));
-    let (mut hooks, manifests) = sort::sort_manifests(rendered)?;
+    let mut notes = None;
+    let (tx, rx) = std::sync::mpsc::channel::<(String, String)>();
+    let (mut hooks, manifests) = std::thread::scope(|s| {
+        let splitter = std::thread::Builder::new()
+            .name("helm-split".into())
+            .stack_size(SPLIT_STACK)
+            .spawn_scoped(s, move || {
+                rx.into_iter()
+                    .map(|(name, text)| {
+                        let split = sort::split_file(&name, &text);
+                        (name, split)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .map_err(|e| HelmError::Template(format!("cannot start manifest thread: {e}")))?;
+        for t in &tpls {
+            let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+            if base.starts_with('_') {
+                continue;
+            }
+            let mut top = t.top.clone();
+            top.insert(
+                "Template".into(),
+                map_of(vec![
+                    ("Name", Value::from(t.name.as_str())),
+                    ("BasePath", Value::from(t.base_path.as_str())),
+                ]),
+            );
+            let out = engine
+                .execute(&t.name, &Value::from(top))
+                .map_err(|e| HelmError::Template(e.to_string()))?;
+            let out = out.replace("<no value>", "");
+            if t.name == root_notes {
+                notes = Some(out);
+            } else if !t.name.ends_with("NOTES.txt") {
+                // A send fails only if the splitter died; its join reports that.
+                let _ = tx.send((t.name.clone(), out));
+            }
+        }
+        drop(tx);
+        let split = splitter
+            .join()
+            .map_err(|_| HelmError::Template("manifest splitting panicked".into()))?;
+        sort::assemble(split)
+    })?;
     if opts.skip_tests {
         hooks.retain(|h| !h.is_test_hook());
     }

@@ -131,72 +131,104 @@ fn str_field(v: &Value, what: &str, file: &str) -> Result<String, HelmError> {
     }
 }
 
-/// Sort rendered files (path → text) into (hooks, manifests) like `SortManifests`.
-/// Takes the files by value so each file's text is freed once split.
-pub fn sort_manifests(
-    mut files: Vec<(String, String)>,
+/// One rendered file split into documents and read: each manifest with
+/// whether it is a hook (hooks with unknown events are dropped, as Helm does).
+pub type SplitFile = Result<Vec<(Manifest, bool)>, HelmError>;
+
+/// Split one rendered file and read each document's head (`SimpleHead`).
+/// Independent per file, so it can run while other templates render.
+pub fn split_file(path: &str, content: &str) -> SplitFile {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    let mut out = Vec::new();
+    if base.starts_with('_') || content.trim().is_empty() {
+        return Ok(out);
+    }
+    for doc in split_manifests(content) {
+        let head = parse_manifest_head(&doc).map_err(|e| HelmError::Manifest {
+            file: path.into(),
+            msg: format!("error converting YAML to JSON: {e}"),
+        })?;
+        match &head {
+            Value::Nil | Value::Map(_) => {}
+            other => {
+                return Err(HelmError::Manifest {
+                    file: path.into(),
+                    msg: format!(
+                        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type util.SimpleHead",
+                        other.kind_name()
+                    ),
+                });
+            }
+        }
+        let kind = str_field(&head.get("kind"), "kind", path)?;
+        let meta = head.get("metadata");
+        let name = str_field(&meta.get("name"), "metadata.name", path)?;
+        let annotations = meta.get("annotations");
+        let mut hook = None;
+        if let Value::Map(_) = &annotations {
+            for (k, v) in annotations.map_snapshot().unwrap_or_default() {
+                let s = str_field(&v, "metadata.annotations", path)?;
+                if k == "helm.sh/hook" {
+                    hook = Some(s);
+                }
+            }
+        }
+        let mut m = Manifest {
+            source: path.into(),
+            content: doc,
+            kind,
+            name,
+            hook_events: Vec::new(),
+        };
+        match hook {
+            None => out.push((m, false)),
+            Some(h) => {
+                let events: Vec<String> = h.split(',').map(|e| e.trim().to_lowercase()).collect();
+                if events.iter().all(|e| HOOK_EVENTS.contains(&e.as_str())) {
+                    m.hook_events = events;
+                    out.push((m, true));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Order split files into (hooks, manifests) like `SortManifests`: by path,
+/// then stably by kind; the first failing file in path order is the error.
+pub fn assemble(
+    mut files: Vec<(String, SplitFile)>,
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), HelmError> {
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
-    for (path, content) in files {
-        let base = path.rsplit('/').next().unwrap_or(&path);
-        if base.starts_with('_') || content.trim().is_empty() {
-            continue;
-        }
-        for doc in split_manifests(&content) {
-            let head = parse_manifest_head(&doc).map_err(|e| HelmError::Manifest {
-                file: path.clone(),
-                msg: format!("error converting YAML to JSON: {e}"),
-            })?;
-            match &head {
-                Value::Nil | Value::Map(_) => {}
-                other => {
-                    return Err(HelmError::Manifest {
-                        file: path.clone(),
-                        msg: format!(
-                            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type util.SimpleHead",
-                            other.kind_name()
-                        ),
-                    });
-                }
-            }
-            let kind = str_field(&head.get("kind"), "kind", &path)?;
-            let meta = head.get("metadata");
-            let name = str_field(&meta.get("name"), "metadata.name", &path)?;
-            let annotations = meta.get("annotations");
-            let mut hook = None;
-            if let Value::Map(_) = &annotations {
-                for (k, v) in annotations.map_snapshot().unwrap_or_default() {
-                    let s = str_field(&v, "metadata.annotations", &path)?;
-                    if k == "helm.sh/hook" {
-                        hook = Some(s);
-                    }
-                }
-            }
-            let mut m = Manifest {
-                source: path.clone(),
-                content: doc,
-                kind,
-                name,
-                hook_events: Vec::new(),
-            };
-            match hook {
-                None => generic.push(m),
-                Some(h) => {
-                    let events: Vec<String> =
-                        h.split(',').map(|e| e.trim().to_lowercase()).collect();
-                    if events.iter().all(|e| HOOK_EVENTS.contains(&e.as_str())) {
-                        m.hook_events = events;
-                        hooks.push(m);
-                    }
-                }
+    for (_, split) in files {
+        for (m, is_hook) in split? {
+            if is_hook {
+                hooks.push(m);
+            } else {
+                generic.push(m);
             }
         }
     }
     sort_by_kind(&mut hooks);
     sort_by_kind(&mut generic);
     Ok((hooks, generic))
+}
+
+/// Sort rendered files (path → text) into (hooks, manifests) like `SortManifests`.
+pub fn sort_manifests(
+    files: Vec<(String, String)>,
+) -> Result<(Vec<Manifest>, Vec<Manifest>), HelmError> {
+    assemble(
+        files
+            .into_iter()
+            .map(|(p, c)| {
+                let split = split_file(&p, &c);
+                (p, split)
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
