@@ -6,7 +6,7 @@
 mod support;
 
 use flux_api::source::Bucket;
-use flux_testkit::registry::S3Server;
+use flux_testkit::registry::{HttpProxy, S3Server};
 use serde_json::json;
 use support::{condition, download, revision, setup};
 
@@ -110,4 +110,55 @@ async fn invalid_provider_stalls() {
         condition(&obj, "Ready").unwrap().1,
         "InvalidProviderConfiguration"
     );
+}
+
+/// `proxySecretRef`: S3 traffic goes through a forward proxy with basic auth.
+#[tokio::test]
+async fn proxy_secret_ref_routes_bucket_traffic() {
+    let ctx = setup("src-bucket-proxy").await;
+    let s3 = S3Server::start("AKFLUX", "SKFLUX-secret").unwrap();
+    let proxy = HttpProxy::start(Some(("proxy-user", "proxy-pass"))).unwrap();
+    s3.create_bucket("proxied").unwrap();
+    s3.put_object("proxied", "app.yaml", b"proxied: true\n")
+        .unwrap();
+    ctx.secret(
+        "s3-creds",
+        &[("accesskey", "AKFLUX"), ("secretkey", "SKFLUX-secret")],
+    )
+    .await;
+    ctx.secret(
+        "proxy",
+        &[
+            ("address", proxy.address()),
+            ("username", "proxy-user"),
+            ("password", "proxy-pass"),
+        ],
+    )
+    .await;
+    ctx.secret("proxy-bad-scheme", &[("address", "socks5://127.0.0.1:1")])
+        .await;
+    for (name, secret) in [
+        ("through-proxy", "proxy"),
+        ("bad-proxy", "proxy-bad-scheme"),
+    ] {
+        ctx.create::<Bucket>(
+            name,
+            json!({
+                "bucketName": "proxied", "endpoint": s3.endpoint(), "insecure": true,
+                "interval": "1m", "secretRef": {"name": "s3-creds"},
+                "proxySecretRef": {"name": secret}
+            }),
+        )
+        .await;
+    }
+    let obj = ctx.ready::<Bucket>("through-proxy").await;
+    assert_eq!(download(&obj).await["app.yaml"], "proxied: true\n");
+    assert!(proxy.forwarded() > 0, "nothing went through the proxy");
+    assert_eq!(proxy.rejected(), 0);
+
+    let obj = ctx
+        .failing::<Bucket>("bad-proxy", "FetchFailed", "AuthenticationFailed")
+        .await;
+    let cond = condition(&obj, "FetchFailed").unwrap();
+    assert!(cond.2.contains("'socks5'"), "{cond:?}");
 }

@@ -9,12 +9,13 @@ mod support;
 use std::collections::BTreeMap;
 
 use flux_api::source::{Bucket, GitRepository, HelmChart, HelmRepository};
-use flux_oci::cosign::CosignKey;
 use flux_oci::{
     ClientOptions, HELM_CHART_CONFIG_MEDIA_TYPE, HELM_CHART_CONTENT_MEDIA_TYPE, OciClient, OciUrl,
 };
 use flux_testkit::git::GitServer;
-use flux_testkit::registry::{ChartFile, HelmRepoServer, OciRegistry, S3Server, chart_tgz};
+use flux_testkit::registry::{
+    ChartFile, CosignKeyPair, HelmRepoServer, OciRegistry, S3Server, chart_tgz,
+};
 use serde_json::json;
 use sha2::Digest;
 use support::{condition, download_bytes, revision, setup, untar};
@@ -247,8 +248,24 @@ async fn charts_from_an_oci_helm_repository_with_cosign() {
             .unwrap();
         digests.insert(v, d);
     }
-    let key = CosignKey::from_seed(&[5u8; 32]).unwrap();
-    key.sign(&client, &digests["0.1.0"]).await.unwrap();
+    // Signed by the real cosign CLI: 0.1.0 with the trusted key, 0.3.0 with another one.
+    let d030 = client
+        .push(
+            "0.3.0",
+            chart_tgz(&chart_files("app", "0.3.0")).unwrap(),
+            HELM_CHART_CONTENT_MEDIA_TYPE,
+            HELM_CHART_CONFIG_MEDIA_TYPE,
+            BTreeMap::new(),
+        )
+        .await
+        .unwrap();
+    let key = CosignKeyPair::generate("chart-key").unwrap();
+    key.sign(&registry, "charts/app", &digests["0.1.0"])
+        .unwrap();
+    CosignKeyPair::generate("another-key")
+        .unwrap()
+        .sign(&registry, "charts/app", &d030)
+        .unwrap();
     ctx.secret("oci-creds", &[("username", "flux"), ("password", "oci")])
         .await;
     ctx.secret("cosign", &[("cosign.pub", &key.public_key_pem().unwrap())])
@@ -272,12 +289,16 @@ async fn charts_from_an_oci_helm_repository_with_cosign() {
     ctx.patch_spec::<HelmChart>("latest", json!({"version": ">=0.1.0"}))
         .await;
     let chart = ctx
-        .wait::<HelmChart>("latest", "at 0.2.0", |o| revision(o) == "0.2.0")
+        .wait::<HelmChart>("latest", "at 0.3.0", |o| revision(o) == "0.3.0")
         .await;
     let files = untar(&download_bytes(&chart).await);
-    assert!(files["app/Chart.yaml"].contains("version: 0.2.0"));
+    assert!(files["app/Chart.yaml"].contains("version: 0.3.0"));
 
-    for (name, version) in [("signed", "0.1.0"), ("unsigned", "0.2.0")] {
+    for (name, version) in [
+        ("signed", "0.1.0"),
+        ("unsigned", "0.2.0"),
+        ("other-key", "0.3.0"),
+    ] {
         ctx.create::<HelmChart>(
             name,
             json!({"chart": "app", "version": version, "interval": "1m",
@@ -287,10 +308,21 @@ async fn charts_from_an_oci_helm_repository_with_cosign() {
         .await;
     }
     let obj = ctx.ready::<HelmChart>("signed").await;
-    assert_eq!(condition(&obj, "SourceVerified").unwrap().0, "True");
+    assert_eq!(revision(&obj), "0.1.0");
+    let verified = condition(&obj, "SourceVerified").unwrap();
+    assert_eq!(verified.0, "True");
+    assert!(verified.2.contains(&digests["0.1.0"]), "{verified:?}");
     let obj = ctx
         .failing::<HelmChart>("unsigned", "SourceVerified", "VerificationError")
         .await;
+    let cond = condition(&obj, "SourceVerified").unwrap();
+    assert!(cond.2.contains("no signature found"), "{cond:?}");
+    assert!(obj["status"]["artifact"].is_null());
+    let obj = ctx
+        .failing::<HelmChart>("other-key", "SourceVerified", "VerificationError")
+        .await;
+    let cond = condition(&obj, "SourceVerified").unwrap();
+    assert!(cond.2.contains("invalid signature"), "{cond:?}");
     assert!(obj["status"]["artifact"].is_null());
 }
 
@@ -425,4 +457,115 @@ async fn https_repository_with_cert_secret_ref() {
     .await;
     let chart = ctx.ready::<HelmChart>("app").await;
     assert_eq!(revision(&chart), "1.0.0");
+}
+
+/// `oci://` dependencies of a chart from a Bucket: pulled from the registry with the
+/// credentials of the OCI HelmRepository whose URL matches.
+#[tokio::test]
+async fn oci_dependencies_of_charts_from_a_bucket() {
+    let ctx = setup("src-helm-ocideps").await;
+    let registry = OciRegistry::start(Some(("flux", "deps"))).await.unwrap();
+    let client = OciClient::new(
+        OciUrl::parse(&registry.oci_url("deps/lib")).unwrap(),
+        ClientOptions {
+            credentials: Some(("flux".into(), "deps".into())),
+            insecure: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut lib = BTreeMap::new();
+    for v in ["1.0.0", "1.2.0", "2.0.0"] {
+        let bytes = chart_tgz(&chart_files("lib", v)).unwrap();
+        client
+            .push(
+                v,
+                bytes.clone(),
+                HELM_CHART_CONTENT_MEDIA_TYPE,
+                HELM_CHART_CONFIG_MEDIA_TYPE,
+                BTreeMap::new(),
+            )
+            .await
+            .unwrap();
+        lib.insert(v, bytes);
+    }
+    let repo_url = format!("oci://{}/deps", registry.host());
+    let app = |name: &str, constraint: &str| {
+        format!(
+            "apiVersion: v2\nname: {name}\nversion: 0.1.0\ndependencies:\n- name: lib\n  version: \"{constraint}\"\n  repository: {repo_url}/\n"
+        )
+    };
+    let s3 = S3Server::start("AK", "SK-secret").unwrap();
+    s3.create_bucket("charts").unwrap();
+    for (name, constraint) in [
+        ("ranged", "^1.0.0"),
+        ("pinned", "1.0.0"),
+        ("missing", "9.9.9"),
+    ] {
+        s3.put_object(
+            "charts",
+            &format!("{name}/Chart.yaml"),
+            app(name, constraint).as_bytes(),
+        )
+        .unwrap();
+        s3.put_object("charts", &format!("{name}/values.yaml"), b"a: 1\n")
+            .unwrap();
+    }
+    ctx.secret("s3", &[("accesskey", "AK"), ("secretkey", "SK-secret")])
+        .await;
+    ctx.secret("oci-creds", &[("username", "flux"), ("password", "deps")])
+        .await;
+    ctx.create::<Bucket>(
+        "charts",
+        json!({"bucketName": "charts", "endpoint": s3.endpoint(), "insecure": true,
+               "interval": "1m", "secretRef": {"name": "s3"}}),
+    )
+    .await;
+    ctx.create::<HelmRepository>(
+        "deps",
+        json!({"url": repo_url, "type": "oci", "insecure": true, "interval": "1m",
+               "secretRef": {"name": "oci-creds"}}),
+    )
+    .await;
+    for name in ["ranged", "pinned", "missing"] {
+        ctx.create::<HelmChart>(
+            name,
+            json!({"chart": name, "interval": "1m",
+                   "sourceRef": {"kind": "Bucket", "name": "charts"}}),
+        )
+        .await;
+    }
+
+    for (name, version) in [("ranged", "1.2.0"), ("pinned", "1.0.0")] {
+        let chart = ctx.ready::<HelmChart>(name).await;
+        let packaged = untar(&download_bytes(&chart).await);
+        let dep = format!("{name}/charts/lib-{version}.tgz");
+        assert!(packaged.contains_key(&dep), "{:?}", packaged.keys());
+        let raw = untar_raw(&download_bytes(&chart).await, &dep);
+        assert_eq!(raw, lib[version], "{dep} is the pushed chart");
+    }
+    let obj = ctx
+        .failing::<HelmChart>("missing", "BuildFailed", "BuildFailed")
+        .await;
+    let cond = condition(&obj, "BuildFailed").unwrap();
+    assert!(
+        cond.2.contains("dependency 'lib'") && cond.2.contains("9.9.9"),
+        "{cond:?}"
+    );
+    assert!(obj["status"]["artifact"].is_null());
+}
+
+/// The bytes of one file in a `.tgz`.
+fn untar_raw(tgz: &[u8], path: &str) -> Vec<u8> {
+    use std::io::Read;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(tgz));
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        if entry.path().unwrap().to_string_lossy() == path {
+            let mut out = Vec::new();
+            entry.read_to_end(&mut out).unwrap();
+            return out;
+        }
+    }
+    panic!("{path} not in the archive");
 }

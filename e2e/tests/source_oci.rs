@@ -8,9 +8,8 @@ mod support;
 use std::collections::BTreeMap;
 
 use flux_api::source::OCIRepository;
-use flux_oci::cosign::CosignKey;
 use flux_oci::{ClientOptions, FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE, OciClient, OciUrl};
-use flux_testkit::registry::OciRegistry;
+use flux_testkit::registry::{CosignKeyPair, HttpProxy, OciRegistry};
 use serde_json::json;
 use support::{condition, download, download_bytes, revision, setup, tgz};
 
@@ -163,15 +162,20 @@ async fn semver_selection_digest_pinning_copy_and_credentials() {
         .await;
 }
 
+/// Signatures are made by the real cosign CLI (`cosign sign --key`), so this proves that
+/// what cosign writes is what we verify.
 #[tokio::test]
-async fn cosign_verification_accepts_signed_and_rejects_unsigned() {
+async fn cosign_cli_signatures_are_verified() {
     let ctx = setup("src-oci-verify").await;
     let registry = OciRegistry::start(Some(("flux", "pw"))).await.unwrap();
     let c = client(&registry, "signed/app");
     let signed = push(&c, "signed", &[("app.yaml", "signed: true\n")]).await;
     push(&c, "unsigned", &[("app.yaml", "signed: false\n")]).await;
-    let key = CosignKey::from_seed(&[11u8; 32]).unwrap();
-    key.sign(&c, &signed).await.unwrap();
+    let other = push(&c, "other-key", &[("app.yaml", "signed: other\n")]).await;
+    let key = CosignKeyPair::generate("key-password").unwrap();
+    let other_key = CosignKeyPair::generate("other-password").unwrap();
+    key.sign(&registry, "signed/app", &signed).unwrap();
+    other_key.sign(&registry, "signed/app", &other).unwrap();
     ctx.secret(
         "regcred",
         &[(".dockerconfigjson", &registry.docker_config_json())],
@@ -182,7 +186,7 @@ async fn cosign_verification_accepts_signed_and_rejects_unsigned() {
         &[("cosign.pub", &key.public_key_pem().unwrap())],
     )
     .await;
-    for tag in ["signed", "unsigned"] {
+    for tag in ["signed", "unsigned", "other-key"] {
         ctx.create::<OCIRepository>(
             tag,
             json!({
@@ -195,21 +199,112 @@ async fn cosign_verification_accepts_signed_and_rejects_unsigned() {
     }
     let obj = ctx.ready::<OCIRepository>("signed").await;
     assert_eq!(revision(&obj), format!("signed@{signed}"));
+    let verified = condition(&obj, "SourceVerified").unwrap();
     assert_eq!(
-        condition(&obj, "SourceVerified").map(|c| c.0).as_deref(),
-        Some("True")
+        (verified.0.as_str(), verified.1.as_str()),
+        ("True", "Succeeded")
     );
+    assert!(verified.2.contains(&signed), "{verified:?}");
+    assert_eq!(download(&obj).await["app.yaml"], "signed: true\n");
+
     let obj = ctx
         .failing::<OCIRepository>("unsigned", "SourceVerified", "VerificationError")
         .await;
-    assert_eq!(condition(&obj, "SourceVerified").unwrap().0, "False");
-    assert!(
-        condition(&obj, "SourceVerified")
-            .unwrap()
-            .2
-            .contains("no signature found"),
-        "{:?}",
-        condition(&obj, "SourceVerified")
-    );
+    let cond = condition(&obj, "SourceVerified").unwrap();
+    assert_eq!(cond.0, "False");
+    assert!(cond.2.contains("no signature found"), "{cond:?}");
+    assert_eq!(condition(&obj, "Ready").unwrap().1, "VerificationError");
     assert!(obj["status"]["artifact"].is_null());
+
+    // Signed, but by a key that is not in the Secret.
+    let obj = ctx
+        .failing::<OCIRepository>("other-key", "SourceVerified", "VerificationError")
+        .await;
+    let cond = condition(&obj, "SourceVerified").unwrap();
+    assert_eq!(cond.0, "False");
+    assert!(cond.2.contains("invalid signature"), "{cond:?}");
+    assert!(obj["status"]["artifact"].is_null());
+
+    // Adding the other public key to the Secret lets the artifact through.
+    ctx.secret(
+        "cosign-keys",
+        &[
+            ("cosign.pub", &key.public_key_pem().unwrap()),
+            ("other.pub", &other_key.public_key_pem().unwrap()),
+        ],
+    )
+    .await;
+    ctx.request_reconcile::<OCIRepository>("other-key", "both-keys")
+        .await;
+    let obj = ctx.ready::<OCIRepository>("other-key").await;
+    assert_eq!(revision(&obj), format!("other-key@{other}"));
+    assert_eq!(condition(&obj, "SourceVerified").unwrap().0, "True");
+}
+
+/// `proxySecretRef`: registry traffic goes through a forward proxy with basic auth.
+#[tokio::test]
+async fn proxy_secret_ref_routes_registry_traffic() {
+    let ctx = setup("src-oci-proxy").await;
+    let registry = OciRegistry::start(Some(("flux", "pw"))).await.unwrap();
+    let proxy = HttpProxy::start(Some(("proxy-user", "proxy:pass"))).unwrap();
+    let c = client(&registry, "proxied/app");
+    let digest = push(&c, "1.0.0", &[("app.yaml", "proxied: true\n")]).await;
+    ctx.secret(
+        "regcred",
+        &[(".dockerconfigjson", &registry.docker_config_json())],
+    )
+    .await;
+    ctx.secret(
+        "proxy",
+        &[
+            ("address", proxy.address()),
+            ("username", "proxy-user"),
+            ("password", "proxy:pass"),
+        ],
+    )
+    .await;
+    ctx.secret(
+        "proxy-wrong-password",
+        &[
+            ("address", proxy.address()),
+            ("username", "proxy-user"),
+            ("password", "nope"),
+        ],
+    )
+    .await;
+    ctx.secret("proxy-no-address", &[("username", "proxy-user")])
+        .await;
+    for (name, secret) in [
+        ("through-proxy", "proxy"),
+        ("wrong-proxy-password", "proxy-wrong-password"),
+        ("no-proxy-address", "proxy-no-address"),
+    ] {
+        ctx.create::<OCIRepository>(
+            name,
+            json!({
+                "url": registry.oci_url("proxied/app"), "interval": "1m", "insecure": true,
+                "ref": {"tag": "1.0.0"}, "secretRef": {"name": "regcred"},
+                "proxySecretRef": {"name": secret}
+            }),
+        )
+        .await;
+    }
+    let obj = ctx.ready::<OCIRepository>("through-proxy").await;
+    assert_eq!(revision(&obj), format!("1.0.0@{digest}"));
+    assert_eq!(download(&obj).await["app.yaml"], "proxied: true\n");
+    assert!(proxy.forwarded() > 0, "nothing went through the proxy");
+
+    ctx.failing::<OCIRepository>(
+        "wrong-proxy-password",
+        "FetchFailed",
+        "OCIArtifactPullFailed",
+    )
+    .await;
+    assert!(proxy.rejected() > 0, "the proxy refused nothing");
+
+    let obj = ctx
+        .failing::<OCIRepository>("no-proxy-address", "FetchFailed", "AuthenticationFailed")
+        .await;
+    let cond = condition(&obj, "FetchFailed").unwrap();
+    assert!(cond.2.contains("'address' is missing"), "{cond:?}");
 }

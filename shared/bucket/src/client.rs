@@ -86,7 +86,7 @@ impl std::fmt::Debug for Credentials {
 }
 
 /// Everything needed to reach a bucket.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BucketConfig {
     /// The provider.
     pub provider: Provider,
@@ -102,6 +102,24 @@ pub struct BucketConfig {
     pub credentials: Credentials,
     /// Per-request timeout (`spec.timeout`).
     pub timeout: Duration,
+    /// Proxy URL for every request, credentials in its userinfo (`spec.proxySecretRef`).
+    pub proxy: Option<String>,
+}
+
+impl std::fmt::Debug for BucketConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The proxy URL may carry credentials.
+        f.debug_struct("BucketConfig")
+            .field("provider", &self.provider)
+            .field("bucket_name", &self.bucket_name)
+            .field("endpoint", &self.endpoint)
+            .field("insecure", &self.insecure)
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("timeout", &self.timeout)
+            .field("proxy", &self.proxy.is_some())
+            .finish()
+    }
 }
 
 /// A client for one bucket.
@@ -117,9 +135,12 @@ impl BucketClient {
         if config.bucket_name.is_empty() {
             return Err(Error::InvalidConfig("bucketName is empty".into()));
         }
-        let options = ClientOptions::new()
+        let mut options = ClientOptions::new()
             .with_timeout(config.timeout)
             .with_allow_http(config.insecure);
+        if let Some(proxy) = &config.proxy {
+            options = options.with_proxy_url(proxy);
+        }
         let invalid = |e: object_store::Error| Error::InvalidConfig(e.to_string());
         let store: Arc<dyn ObjectStore> = match config.provider {
             Provider::Generic | Provider::Aws => {

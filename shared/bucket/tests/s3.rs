@@ -18,6 +18,7 @@ fn config(server: &S3Server, bucket: &str, secret: &str) -> BucketConfig {
             secret_key: secret.into(),
         },
         timeout: Duration::from_secs(20),
+        proxy: None,
     }
 }
 

@@ -5,14 +5,22 @@
 //! - `file://<path>`: a chart directory relative to the chart, which must stay inside the
 //!   source artifact;
 //! - `http(s)://<repo>`: the newest version matching the constraint in that repository's
-//!   index (anonymous, as Flux does for repositories without a HelmRepository object).
+//!   index (anonymous, as Flux does for repositories without a HelmRepository object);
+//! - `oci://<registry>/<path>`: the chart `<path>/<name>` in that registry, an exact
+//!   version as a tag (`+` stored as `_`, as Helm does) and a range over the tags, pulled
+//!   with the client options the caller resolved for that repository URL (the matching
+//!   OCI HelmRepository's credentials, CA and `insecure`), anonymously over HTTPS
+//!   otherwise.
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use serde_json::Value;
 
 use crate::Error;
-use crate::chart::{ChartDependency, Limits, LoadedChart, dependencies_of, load_dir};
+use crate::chart::{
+    ChartDependency, Limits, LoadedChart, dependencies_of, is_exact_version, load_dir,
+};
 use crate::client::{ClientOptions, RepositoryClient};
 use crate::index::Index;
 use crate::package::{apply_helmignore, write_archive};
@@ -28,6 +36,9 @@ pub struct DependencyOptions {
     pub max_chart_size: u64,
     /// Limits for reading charts.
     pub limits: Limits,
+    /// Client options for `oci://` dependency repositories, by repository URL without a
+    /// trailing slash; other OCI repositories are pulled anonymously over HTTPS.
+    pub oci_repositories: BTreeMap<String, flux_oci::ClientOptions>,
 }
 
 /// Adds the missing dependencies of `chart` (read from `chart_dir`) to its files.
@@ -130,9 +141,7 @@ async fn fetch(
         return Ok((format!("{}-{}.tgz", dep.name, version.version), bytes));
     }
     if repo.starts_with("oci://") {
-        return Err(err(format!(
-            "OCI repository '{repo}' is not supported for dependencies yet; vendor the chart under charts/"
-        )));
+        return fetch_oci(dep, repo, options).await.map_err(err);
     }
     if repo.is_empty() {
         return Err(err(
@@ -142,6 +151,51 @@ async fn fetch(
     Err(err(format!(
         "repository '{repo}' is not a URL; repository aliases are not supported"
     )))
+}
+
+async fn fetch_oci(
+    dep: &ChartDependency,
+    repo: &str,
+    options: &DependencyOptions,
+) -> Result<(String, Vec<u8>), String> {
+    use flux_oci::{OciClient, OciRef, OciUrl};
+    let base = repo.trim_end_matches('/');
+    let url = OciUrl::parse(&format!("{base}/{}", dep.name)).map_err(|e| e.to_string())?;
+    let client_options = options
+        .oci_repositories
+        .get(base)
+        .cloned()
+        .unwrap_or_default();
+    let client = OciClient::new(url, client_options).map_err(|e| e.to_string())?;
+    let version = dep.version.trim();
+    let oci_ref = if is_exact_version(version) {
+        OciRef::Tag(version.replace('+', "_"))
+    } else {
+        OciRef::Semver {
+            range: if version.is_empty() { "*" } else { version }.to_string(),
+            filter: None,
+        }
+    };
+    let resolved = client.resolve(&oci_ref).await.map_err(|e| e.to_string())?;
+    let tmp = tempfile::tempdir().map_err(|e| format!("creating a temp dir: {e}"))?;
+    let chart_path = tmp.path().join("chart.tgz");
+    client
+        .pull_layer(
+            &resolved.digest,
+            Some(flux_oci::HELM_CHART_CONTENT_MEDIA_TYPE),
+            &chart_path,
+            options.max_chart_size,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let bytes =
+        std::fs::read(&chart_path).map_err(|e| format!("reading {}: {e}", chart_path.display()))?;
+    let loaded = crate::chart::load_archive(bytes.as_slice(), &dep.name, &options.limits)
+        .map_err(|e| e.to_string())?;
+    Ok((
+        format!("{}-{}.tgz", dep.name, loaded.metadata.version()),
+        bytes,
+    ))
 }
 
 /// `base/rel` resolved lexically, if it stays inside `root`.

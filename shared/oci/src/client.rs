@@ -27,6 +27,8 @@ pub struct ClientOptions {
     pub ca_pem: Option<Vec<u8>>,
     /// Read/connect timeout.
     pub timeout: Option<Duration>,
+    /// Proxy URL for every request, credentials in its userinfo (`proxySecretRef`).
+    pub proxy: Option<String>,
 }
 
 impl std::fmt::Debug for ClientOptions {
@@ -35,6 +37,7 @@ impl std::fmt::Debug for ClientOptions {
             .field("credentials", &self.credentials.as_ref().map(|(u, _)| u))
             .field("insecure", &self.insecure)
             .field("ca_pem", &self.ca_pem.is_some())
+            .field("proxy", &self.proxy.is_some())
             .finish()
     }
 }
@@ -97,6 +100,8 @@ impl OciClient {
             },
             read_timeout: options.timeout,
             connect_timeout: options.timeout,
+            http_proxy: options.proxy.clone(),
+            https_proxy: options.proxy,
             ..ClientConfig::default()
         };
         if let Some(ca) = options.ca_pem {
@@ -109,11 +114,15 @@ impl OciClient {
             Some((u, p)) => RegistryAuth::Basic(u, p),
             None => RegistryAuth::Anonymous,
         };
-        Ok(OciClient {
-            url,
-            client: oci_client::Client::new(config),
-            auth,
-        })
+        // `Client::new` would fall back to a default client on a bad CA or proxy, silently
+        // dropping them; fail instead.
+        let client = oci_client::Client::try_from(config).map_err(|e| {
+            Error::InvalidAuth(format!(
+                "building the client for '{}' (certificate or proxy): {e}",
+                url.registry
+            ))
+        })?;
+        Ok(OciClient { url, client, auth })
     }
 
     /// The repository.

@@ -18,6 +18,7 @@ use flux_runtime::reconcile::{ReconcileError, Reconciler, Shared, Success, Succe
 use kube::ResourceExt;
 
 use crate::artifact_steps::{self, Content, secret, timeout};
+use crate::ocirepository::proxy;
 
 /// Conditions the Bucket reconciler owns.
 pub const OWNED_CONDITIONS: &[&str] = &[
@@ -150,6 +151,8 @@ impl Reconciler<Bucket> for BucketReconciler {
             region: obj.spec.region.clone(),
             credentials: creds,
             timeout: timeout(obj.spec.timeout.as_deref()),
+            proxy: proxy::from_secret_ref(&ctx.client, &ns, obj.spec.proxy_secret_ref.as_ref())
+                .await?,
         };
         let client = BucketClient::new(&config).map_err(|e| {
             ReconcileError::stalling(INVALID_PROVIDER_CONFIGURATION_REASON, e.to_string())

@@ -188,6 +188,8 @@ pub async fn pull_oci(
 /// Extracts a GitRepository/Bucket artifact and reads the chart directory at
 /// `chart_path`, with its dependencies vendored. Returns the chart and the source root.
 pub async fn load_local(
+    ctx: &Shared,
+    namespace: &str,
     storage: &Arc<Storage>,
     artifact: &Artifact,
     chart_path: &str,
@@ -248,6 +250,7 @@ pub async fn load_local(
         max_index_size: flux_helmrepo::DEFAULT_MAX_INDEX_SIZE,
         max_chart_size: DEFAULT_MAX_CHART_SIZE,
         limits: Limits::default(),
+        oci_repositories: super::dep_repos::oci_repositories(ctx, namespace, &chart).await?,
     };
     resolve(&mut chart, &chart_dir, &options)
         .await

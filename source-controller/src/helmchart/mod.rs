@@ -13,7 +13,8 @@
 //!      registry's tags, pulled, and with `spec.verify` its cosign signature checked;
 //!    - GitRepository or Bucket: the source artifact is extracted, the chart directory at
 //!      `spec.chart` read (`.helmignore` applied), dependencies from `Chart.yaml`/
-//!      `Chart.lock` vendored, and packaged.
+//!      `Chart.lock` vendored (`file://`, `http(s)://`, and `oci://` with the credentials
+//!      of a matching OCI HelmRepository, `dep_repos`), and packaged.
 //!
 //!    `valuesFiles` are merged into the packaged `values.yaml` (missing ones are errors
 //!    unless `ignoreMissingValuesFiles`). The version gets Flux's metadata: with
@@ -32,6 +33,7 @@
 //! `spec.interval` on success; a change of the source's artifact requeues at once.
 
 mod build;
+mod dep_repos;
 mod reconcile;
 mod source;
 

@@ -139,9 +139,16 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
                 {
                     return Ok(self.current(obj));
                 }
-                let (fetched, root) =
-                    build::load_local(&self.storage, &artifact, &obj.spec.chart, work.path())
-                        .await?;
+                let ns = kube::ResourceExt::namespace(obj).unwrap_or_default();
+                let (fetched, root) = build::load_local(
+                    ctx,
+                    &ns,
+                    &self.storage,
+                    &artifact,
+                    &obj.spec.chart,
+                    work.path(),
+                )
+                .await?;
                 let version = with_metadata(
                     fetched.chart.metadata.version(),
                     metadata_for(Some(&revision), true).as_deref(),

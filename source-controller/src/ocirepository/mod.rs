@@ -3,8 +3,8 @@
 //! # Pipeline
 //! 1. **storage**: GC, drop a missing or corrupt artifact, refresh the URL.
 //! 2. **source** (`reconcile`): URL and provider checked (stall), registry credentials
-//!    from the `.dockerconfigjson` `secretRef`, CA from `certSecretRef`, `insecure` for
-//!    plain HTTP; `spec.ref` resolved (digest > semver with `semverFilter` > tag >
+//!    from the `.dockerconfigjson` `secretRef`, CA from `certSecretRef`, the proxy from
+//!    `proxySecretRef` (`proxy`), `insecure` for plain HTTP; `spec.ref` resolved (digest > semver with `semverFilter` > tag >
 //!    `latest`) to the revision `<tag>@sha256:<hex>` (or the digest alone).
 //! 3. **verify** (`verify`): with `spec.verify`, cosign public keys (`*.pub` in the
 //!    Secret) must verify the manifest; `SourceVerified`. Keyless verification is not
@@ -21,6 +21,7 @@
 //! `OCIArtifactLayerOperationFailed`), `ArtifactOutdated`, `SourceVerified`,
 //! `StorageOperationFailed`, `ArtifactInStorage`.
 
+pub(crate) mod proxy;
 mod reconcile;
 pub(crate) mod verify;
 

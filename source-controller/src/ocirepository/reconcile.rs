@@ -16,7 +16,7 @@ use flux_oci::{OciClient, OciRef, OciUrl};
 use flux_runtime::reconcile::{ReconcileError, Reconciler, Shared, Success, SuccessEvent, summary};
 use kube::ResourceExt;
 
-use super::verify;
+use super::{proxy, verify};
 use crate::artifact_steps::{self, ArtifactSource, Content, timeout};
 
 /// Conditions the OCIRepository reconciler owns.
@@ -90,7 +90,7 @@ impl Reconciler<OCIRepository> for OCIRepositoryReconciler {
             .with_condition(FETCH_FAILED_CONDITION));
         }
         let ns = obj.namespace().unwrap_or_default();
-        let options = verify::client_options(
+        let mut options = verify::client_options(
             &ctx.client,
             &ns,
             &url.registry,
@@ -100,6 +100,8 @@ impl Reconciler<OCIRepository> for OCIRepositoryReconciler {
             timeout(obj.spec.timeout.as_deref()),
         )
         .await?;
+        options.proxy =
+            proxy::from_secret_ref(&ctx.client, &ns, obj.spec.proxy_secret_ref.as_ref()).await?;
         let client = OciClient::new(url.clone(), options).map_err(|e| pull_failed(&e))?;
         let r = obj.spec.reference.clone().unwrap_or_default();
         let oci_ref = OciRef::from_spec(

@@ -2,17 +2,23 @@
 //! `e2e/scripts/build-testbins.sh`) with htpasswd basic auth ([`OciRegistry`]), an
 //! in-process S3 server (s3s-fs, with SigV4 credentials, [`S3Server`]) and Helm chart
 //! repositories over HTTP with basic auth ([`HelmRepoServer`]), plus [`chart_tgz`] to
-//! build chart archives (including deliberately unsafe ones).
+//! build chart archives (including deliberately unsafe ones). [`CosignKeyPair`] drives the
+//! real `cosign` CLI to sign artifacts in the registry; [`HttpProxy`] is a forward proxy for
+//! `proxySecretRef`.
 //!
 //! Each server runs on its own thread or process, so blocking test code can use it.
 
+mod cosign;
 mod helm_repo;
 mod oci_registry;
+mod proxy;
 mod s3;
 mod tls;
 
+pub use cosign::{CosignKeyPair, cosign_binary};
 pub use helm_repo::{ChartFile, HelmRepoServer, chart_tgz};
 pub use oci_registry::OciRegistry;
+pub use proxy::HttpProxy;
 pub use s3::S3Server;
 
 use std::sync::mpsc;
