@@ -1,6 +1,7 @@
 //! Flux's CEL expressions, in the cel-go dialect Flux uses (fluxcd/pkg `runtime/cel`):
 //! the standard macros (`has`, `all`, `exists`, `exists_one`, `map`, `filter`), optional
-//! field access (`a.?b`, `optional.of`, `orValue`), the strings and base64 extensions.
+//! field access (`a.?b`, `optional.of`, `orValue`), the strings, sets and base64
+//! extensions.
 //!
 //! An [`Expression`] is compiled once and evaluated many times against named variables
 //! given as `serde_json::Value`:
@@ -19,6 +20,7 @@
 
 mod check;
 mod error;
+mod sets;
 mod value;
 
 use std::sync::{Arc, OnceLock};
@@ -121,11 +123,12 @@ fn env() -> &'static Arc<Env> {
     static ENV: OnceLock<Arc<Env>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Env::stdlib();
-        // cel-go's ext.Strings() and ext.Encoders(), as Flux enables them. Registering
+        // cel-go's ext.Strings(), ext.Encoders() and ext.Sets(), as Flux enables them. Registering
         // them on a fresh standard environment cannot conflict; if a future cel release
         // made it so, the functions are simply missing and evaluation says so.
         let _ = env.add_extension(cel::extensions::strings);
         let _ = env.add_extension(cel::extensions::encoders);
+        let _ = sets::extension(&mut env);
         Arc::new(env)
     })
 }

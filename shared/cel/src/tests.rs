@@ -47,6 +47,11 @@ fn macros_has_and_operators() {
         ("3 in spec.items && !(4 in spec.items)", true),
         ("status.phase == 'Ready' ? true : false", true),
         ("spec.items[0] == 1.0", true),
+        ("sets.contains(spec.items, [3, 1])", true),
+        ("sets.contains(spec.items, [4])", false),
+        ("sets.equivalent([3, 2, 1, 1], spec.items)", true),
+        ("sets.intersects(spec.items, [7, 2])", true),
+        ("sets.intersects(spec.items, ['a'])", false),
     ];
     for (expr, want) in cases {
         assert_eq!(eval_bool(expr, &obj), Ok(want), "{expr}");
