@@ -29,10 +29,13 @@ pub fn extension(env: &mut Env) -> Result<(), DeclarationError> {
     Ok(())
 }
 
+/// Borrowed list elements.
+type Elements<'b, 'v> = Vec<&'b (dyn Val + 'v)>;
+
 fn elements<'b, 'v>(
     function: &str,
     list: &'b (dyn Val + 'v),
-) -> Result<Vec<&'b (dyn Val + 'v)>, ExecutionError> {
+) -> Result<Elements<'b, 'v>, ExecutionError> {
     let iterable = list
         .as_iterable()
         .ok_or_else(|| ExecutionError::function_error(function, "expected a list"))?;
@@ -47,7 +50,7 @@ fn elements<'b, 'v>(
 fn pair<'b, 'v>(
     function: &str,
     args: &'b [CowVal<'b, 'v>],
-) -> Result<(Vec<&'b (dyn Val + 'v)>, Vec<&'b (dyn Val + 'v)>), ExecutionError> {
+) -> Result<(Elements<'b, 'v>, Elements<'b, 'v>), ExecutionError> {
     match args {
         [a, b] => Ok((
             elements(function, a.as_ref())?,
