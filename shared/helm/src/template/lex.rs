@@ -72,6 +72,23 @@ fn is_alnum(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
+/// Position of the next `{{` at or after `from`.
+fn find_open(b: &[u8], from: usize) -> Option<usize> {
+    let mut p = from;
+    while let Some(i) = b.get(p..)?.iter().position(|&c| c == b'{') {
+        let at = p + i;
+        if b.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        p = at + 1;
+    }
+    None
+}
+
+fn count_newlines(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| c == b'\n').count()
+}
+
 /// Lex a whole template.
 pub fn lex(input: &str) -> Result<Vec<Token>, LexError> {
     let b = input.as_bytes();
@@ -82,7 +99,7 @@ pub fn lex(input: &str) -> Result<Vec<Token>, LexError> {
     while pos < b.len() {
         let start = pos;
         let trim_now = std::mem::take(&mut trim_next);
-        let next = input[pos..].find("{{").map(|i| pos + i);
+        let next = find_open(b, pos);
         let end = next.unwrap_or(b.len());
         let mut text = &input[start..end];
         if trim_now {
@@ -108,7 +125,7 @@ pub fn lex(input: &str) -> Result<Vec<Token>, LexError> {
                 line,
             });
         }
-        line += input[start..open].matches('\n').count();
+        line += count_newlines(&b[start..open]);
         pos = if left_trim { after + 2 } else { after };
         // Comment?
         let mut p = pos;

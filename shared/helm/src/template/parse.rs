@@ -101,11 +101,20 @@ impl Parser<'_> {
     }
 
     fn next(&mut self) -> Token {
-        let t = self.peek().clone();
-        if self.pos < self.toks.len() {
-            self.pos += 1;
+        if self.pos >= self.toks.len() {
+            return self.peek().clone();
         }
-        t
+        let i = self.pos;
+        self.pos += 1;
+        // Tokens are consumed once, except a `$var` the pipeline may re-read
+        // after looking for `:=`, so only that kind is copied.
+        match &self.toks[i].kind {
+            Tok::Var(_) => self.toks[i].clone(),
+            _ => Token {
+                kind: std::mem::replace(&mut self.toks[i].kind, Tok::Eof),
+                line: self.toks[i].line,
+            },
+        }
     }
 
     fn skip_space(&mut self) {
