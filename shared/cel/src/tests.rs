@@ -222,3 +222,24 @@ fn deep_nesting_is_an_error_not_a_crash() {
         .unwrap();
     assert_eq!(result, Ok(true));
 }
+
+#[test]
+fn cel_go_semantics_flux_relies_on() {
+    let obj = json!({"a": 1, "b": 2.5, "s": "x", "l": [1, 2], "m": {"k": "v"}});
+    for expr in [
+        // CrossTypeNumericComparisons and heterogeneous equality.
+        "a < b && a < 2u && a == 1u && b > a",
+        "type(a) == int && int(b) == 2 && string(a) == '1'",
+        "'k' in m && size(m) == 1 && l.size() == 2",
+        // Optional values.
+        "m.?k.orValue('z') == 'v' && m.?z.orValue('z') == 'z' && l[?5].orValue(0) == 0",
+        "optional.of(1).hasValue() && !optional.none().hasValue()",
+        "l.map(x, x * 2).filter(x, x > 2) == [4] && m.all(k, k == 'k')",
+        "s.lowerAscii() == 'x' && s.replace('x', 'y') == 'y' && 'a,b'.split(',').size() == 2",
+        "base64.decode('eA==') == b'x'",
+    ] {
+        assert_eq!(eval_bool(expr, &obj), Ok(true), "{expr}");
+    }
+    let err = eval_bool("1 / 0 == 1", &obj).unwrap_err();
+    assert!(err.to_string().contains("Division by zero"), "{err}");
+}
