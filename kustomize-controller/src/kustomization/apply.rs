@@ -8,8 +8,8 @@ use flux_api::constants::{
     KUSTOMIZE_NAMESPACE_LABEL, PRUNE_FAILED_REASON, RECONCILIATION_FAILED_REASON,
 };
 use flux_api::kustomize::Kustomization;
-use flux_api::meta::{CommonMetadata, CustomHealthCheck, ResourceInventory};
-use flux_cel::{Expression, Variables};
+use flux_api::meta::{CommonMetadata, ResourceInventory};
+use flux_cel::status::{HealthCheckSpec, HealthChecks, Status};
 use flux_runtime::reconcile::ReconcileError;
 use flux_ssa::health::{CustomHealth, HealthStatus, ObjectHealth};
 use flux_ssa::{
@@ -162,129 +162,47 @@ pub async fn health_check(
 }
 
 /// `spec.healthCheckExprs`, compiled: the CEL status rule of each group and kind.
-pub struct HealthCheckExprs {
-    kinds: Vec<KindExprs>,
-}
-
-struct KindExprs {
-    group: String,
-    kind: String,
-    in_progress: Option<Expression>,
-    failed: Option<Expression>,
-    current: Expression,
-}
+pub struct HealthCheckExprs(HealthChecks);
 
 /// Compiles `spec.healthCheckExprs` before anything is applied; an invalid expression
 /// stalls the Kustomization with `InvalidCELExpression`, naming the entry and expression.
-/// Only the first entry for a group and kind counts, as in Flux.
 pub fn health_check_exprs(ks: &Kustomization) -> Result<Option<HealthCheckExprs>, ReconcileError> {
     if ks.spec.health_check_exprs.is_empty() {
         return Ok(None);
     }
-    let mut kinds: Vec<KindExprs> = Vec::new();
-    for (i, check) in ks.spec.health_check_exprs.iter().enumerate() {
-        let (group, _) = flux_ssa::object::split_api_version(&check.api_version);
-        if kinds
-            .iter()
-            .any(|k| k.group == group && k.kind == check.kind)
-        {
-            continue;
-        }
-        let compiled = compile_check(group, check).map_err(|e| {
-            ReconcileError::stalling(
-                INVALID_CEL_EXPRESSION_REASON,
-                format!(
-                    "Reconciliation failed terminally due to configuration error: \
-                     failed to create custom status reader for healthchecks[{i}]: {e}"
-                ),
-            )
-        })?;
-        kinds.push(compiled);
-    }
-    Ok(Some(HealthCheckExprs { kinds }))
-}
-
-fn compile_check(group: &str, check: &CustomHealthCheck) -> Result<KindExprs, String> {
-    let optional = |name: &str, expr: &Option<String>| -> Result<Option<Expression>, String> {
-        match expr.as_deref().filter(|e| !e.is_empty()) {
-            None => Ok(None),
-            Some(e) => Expression::parse(e)
-                .map(Some)
-                .map_err(|err| format!("failed to parse the expression {name}: {err}")),
-        }
-    };
-    if check.current.is_empty() {
-        return Err("expression Current not specified".to_string());
-    }
-    let current = Expression::parse(&check.current)
-        .map_err(|err| format!("failed to parse the expression Current: {err}"))?;
-    Ok(KindExprs {
-        group: group.to_string(),
-        kind: check.kind.clone(),
-        in_progress: optional("InProgress", &check.in_progress)?,
-        failed: optional("Failed", &check.failed)?,
-        current,
-    })
+    let specs = ks.spec.health_check_exprs.iter().map(|c| HealthCheckSpec {
+        api_version: &c.api_version,
+        kind: &c.kind,
+        current: &c.current,
+        in_progress: c.in_progress.as_deref(),
+        failed: c.failed.as_deref(),
+    });
+    let checks = HealthChecks::new(specs).map_err(|e| {
+        ReconcileError::stalling(
+            INVALID_CEL_EXPRESSION_REASON,
+            format!("Reconciliation failed terminally due to configuration error: {e}"),
+        )
+    })?;
+    Ok(Some(HealthCheckExprs(checks)))
 }
 
 impl CustomHealth for HealthCheckExprs {
-    /// Flux's RFC-0009 evaluation: InProgress while `status.observedGeneration` lags
-    /// `metadata.generation`; then the first of `inProgress`, `failed`, `current` that is
-    /// true decides; InProgress when none is. An evaluation error makes the status
+    /// Flux's verdict for the kinds covered; an evaluation error makes the status
     /// Unknown, which only the timeout ends.
     fn check(&self, obj: &Value) -> Option<ObjectHealth> {
-        let (group, kind) = flux_ssa::health::group_kind(obj);
-        let exprs = self
-            .kinds
-            .iter()
-            .find(|k| k.group == group && k.kind == kind)?;
-        let observed = obj
-            .pointer("/status/observedGeneration")
-            .and_then(Value::as_i64);
-        let generation = obj.pointer("/metadata/generation").and_then(Value::as_i64);
-        if let (Some(observed), Some(generation)) = (observed, generation)
-            && observed != generation
-        {
-            return Some(ObjectHealth {
-                status: HealthStatus::InProgress,
-                message: format!(
-                    "{kind} generation is {generation}, but latest observed generation is {observed}"
-                ),
-            });
-        }
-        let vars = Variables::from_object(obj);
-        for (expr, status, what) in [
-            (
-                exprs.in_progress.as_ref(),
-                HealthStatus::InProgress,
-                "inProgress",
-            ),
-            (exprs.failed.as_ref(), HealthStatus::Failed, "failed"),
-            (Some(&exprs.current), HealthStatus::Current, "current"),
-        ] {
-            let Some(expr) = expr else { continue };
-            match expr.evaluate_bool(&vars) {
-                Ok(true) => {
-                    return Some(ObjectHealth {
-                        status,
-                        message: format!(
-                            "healthCheckExprs {what} expression '{}' is true",
-                            expr.source()
-                        ),
-                    });
-                }
-                Ok(false) => {}
-                Err(e) => {
-                    return Some(ObjectHealth {
-                        status: HealthStatus::Unknown,
-                        message: e.to_string(),
-                    });
-                }
-            }
-        }
-        Some(ObjectHealth {
-            status: HealthStatus::InProgress,
-            message: "no healthCheckExprs expression is true".to_string(),
+        Some(match self.0.evaluate(obj)? {
+            Ok(verdict) => ObjectHealth {
+                status: match verdict.status {
+                    Status::Current => HealthStatus::Current,
+                    Status::InProgress => HealthStatus::InProgress,
+                    Status::Failed => HealthStatus::Failed,
+                },
+                message: verdict.message,
+            },
+            Err(e) => ObjectHealth {
+                status: HealthStatus::Unknown,
+                message: e.to_string(),
+            },
         })
     }
 }
@@ -304,56 +222,39 @@ mod tests {
         .unwrap()
     }
 
-    fn widget(generation: i64, observed: i64, phase: &str) -> Value {
-        json!({"apiVersion": "example.com/v1", "kind": "Widget",
-            "metadata": {"name": "w", "generation": generation},
-            "status": {"observedGeneration": observed, "phase": phase}})
-    }
-
     #[test]
-    fn expressions_decide_in_flux_order() {
+    fn expressions_map_to_health_and_errors_to_unknown() {
         let exprs = health_check_exprs(&ks(json!([{
             "apiVersion": "example.com/v1", "kind": "Widget",
-            "inProgress": "status.phase == 'Working'",
-            "failed": "status.phase == 'Broken' || status.phase == 'Working'",
+            "failed": "status.phase == 'Broken'",
             "current": "status.phase == 'Done'"
         }])))
         .unwrap()
         .unwrap();
+        let widget = |status: Value| json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "status": status});
         let status = |obj: &Value| exprs.check(obj).map(|h| h.status);
-        // inProgress wins over failed.
         assert_eq!(
-            status(&widget(1, 1, "Working")),
+            status(&widget(json!({"phase": "Done"}))),
+            Some(HealthStatus::Current)
+        );
+        assert_eq!(
+            status(&widget(json!({"phase": "Broken"}))),
+            Some(HealthStatus::Failed)
+        );
+        assert_eq!(
+            status(&widget(json!({"phase": "Busy"}))),
             Some(HealthStatus::InProgress)
         );
-        let failed = exprs.check(&widget(1, 1, "Broken")).unwrap();
-        assert_eq!(failed.status, HealthStatus::Failed);
-        assert!(
-            failed.message.contains("status.phase == 'Broken'"),
-            "{}",
-            failed.message
-        );
-        assert_eq!(status(&widget(1, 1, "Done")), Some(HealthStatus::Current));
-        assert_eq!(
-            status(&widget(1, 1, "Other")),
-            Some(HealthStatus::InProgress)
-        );
-        // A lagging observedGeneration is InProgress whatever the expressions say.
-        assert_eq!(
-            status(&widget(2, 1, "Done")),
-            Some(HealthStatus::InProgress)
-        );
-        // Other kinds keep kstatus.
-        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap"});
-        assert_eq!(status(&cm), None);
-        // Evaluation errors make the status Unknown with the error.
-        let no_status = json!({"apiVersion": "example.com/v2", "kind": "Widget", "metadata": {}});
-        let unknown = exprs.check(&no_status).unwrap();
+        let unknown = exprs.check(&widget(json!({}))).unwrap();
         assert_eq!(unknown.status, HealthStatus::Unknown);
         assert!(
             unknown.message.contains("failed to evaluate"),
             "{}",
             unknown.message
+        );
+        assert_eq!(
+            status(&json!({"apiVersion": "v1", "kind": "ConfigMap"})),
+            None
         );
     }
 

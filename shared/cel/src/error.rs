@@ -61,6 +61,14 @@ pub enum Error {
         /// The type the caller asked for.
         expected: &'static str,
     },
+    /// A `healthCheckExprs` entry is invalid.
+    #[error("failed to create custom status reader for healthchecks[{index}]: {message}")]
+    HealthCheck {
+        /// The entry's index.
+        index: usize,
+        /// What is wrong with it, naming the expression.
+        message: String,
+    },
     /// The result has no JSON form (an optional, a type, a function).
     #[error("the result of the CEL expression '{expr}' has no JSON form: {kind}")]
     Unrepresentable {

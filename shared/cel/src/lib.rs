@@ -13,6 +13,9 @@
 //!   every identifier must be declared, and the result must have the declared type
 //!   (`dependsOn[].readyExpr`, variables `self` and `dep`, result `bool`).
 //!
+//! [`status::HealthChecks`] is Flux's `healthCheckExprs` evaluation (RFC-0009), shared by
+//! the controllers that wait for custom resources.
+//!
 //! Limits: the expression's length and node count are bounded when it is built, and
 //! every evaluation first estimates its worst-case cost from the widest list or map in
 //! the variables (macros multiply their body's cost by it) and refuses to run past
@@ -21,6 +24,7 @@
 mod check;
 mod error;
 mod sets;
+pub mod status;
 mod value;
 
 use std::sync::{Arc, OnceLock};
