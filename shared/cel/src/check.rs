@@ -240,6 +240,51 @@ pub fn cost(e: &IdedExpr, width: u64) -> u64 {
     own.saturating_add(1)
 }
 
+/// The first list or map literal mixing element types (cel-go's
+/// `HomogeneousAggregateLiterals`): the node id of the offending element, the expected
+/// type and the one found. Elements of unknown or `dyn` type are not judged.
+pub fn mixed_literal(e: &IdedExpr) -> Option<(u64, Type, Type)> {
+    let mut found = None;
+    visit(e, &mut |n| {
+        if found.is_some() {
+            return;
+        }
+        let groups: Vec<Vec<&IdedExpr>> = match &n.expr {
+            Expr::List(l) => vec![l.elements.iter().collect()],
+            Expr::Map(m) => {
+                let (keys, values) = m
+                    .entries
+                    .iter()
+                    .filter_map(|en| match &en.expr {
+                        EntryExpr::MapEntry(me) => Some((&me.key, &me.value)),
+                        EntryExpr::StructField(_) => None,
+                    })
+                    .unzip();
+                vec![keys, values]
+            }
+            _ => return,
+        };
+        for group in groups {
+            let mut first: Option<Type> = None;
+            for item in group {
+                let t = output_type(item);
+                if matches!(t, Type::Dyn | Type::Unknown) {
+                    continue;
+                }
+                match first {
+                    None => first = Some(t),
+                    Some(want) if want != t => {
+                        found = Some((item.id, want, t));
+                        return;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    });
+    found
+}
+
 /// The deepest nesting of the tree.
 pub fn depth(e: &IdedExpr) -> usize {
     let mut deepest = 0;

@@ -10,7 +10,8 @@
 //!   variables are the top-level fields of the object under evaluation
 //!   ([`Variables::from_object`]);
 //! - [`Expression::compile`] also checks, as cel-go's `Compile` with struct variables:
-//!   every identifier must be declared, and the result must have the declared type
+//!   every identifier must be declared, list and map literals must not mix element types
+//!   (`HomogeneousAggregateLiterals`), and the result must have the declared type
 //!   (`dependsOn[].readyExpr`, variables `self` and `dep`, result `bool`).
 //!
 //! [`status::HealthChecks`] is Flux's `healthCheckExprs` evaluation (RFC-0009), shared by
@@ -201,6 +202,15 @@ impl Expression {
                 expr: source.to_string(),
                 message: format!(
                     "ERROR: <input>:{line}:{col}: undeclared reference to '{name}' (in container '')"
+                ),
+            });
+        }
+        if let Some((id, want, got)) = check::mixed_literal(root) {
+            let (line, col) = position(source, expr.program.source_info().offset_for(id));
+            return Err(Error::Parse {
+                expr: source.to_string(),
+                message: format!(
+                    "ERROR: <input>:{line}:{col}: expected type '{want}' but found '{got}'"
                 ),
             });
         }

@@ -145,6 +145,23 @@ fn compile_checks_declarations_and_output_type() {
     let err = Expression::compile("'yes'", &decls).unwrap_err();
     assert!(err.to_string().contains("got string"), "{err}");
 
+    // Literals do not mix types (cel-go's HomogeneousAggregateLiterals); dyn is fine.
+    let err = Expression::compile("dep.metadata.name in ['a', 1]", &decls).unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("ERROR: <input>:1:28: expected type 'string' but found 'int'"),
+        "{err}"
+    );
+    let err = Expression::compile("{'a': true, 'b': 'x'}['a']", &decls).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("expected type 'bool' but found 'string'"),
+        "{err}"
+    );
+    assert!(Expression::compile("dep.metadata.name in ['a', dep.spec.x]", &decls).is_ok());
+    // Parse-only expressions (healthCheckExprs) are not checked.
+    assert!(Expression::parse("['a', 1].size() == 2").is_ok());
+
     // Macro variables are in scope inside the macro only.
     let err = Expression::compile("dep.items.all(i, i > 0) && i > 0", &decls).unwrap_err();
     assert!(
