@@ -172,10 +172,13 @@ async fn cosign_cli_signatures_are_verified() {
     let signed = push(&c, "signed", &[("app.yaml", "signed: true\n")]).await;
     push(&c, "unsigned", &[("app.yaml", "signed: false\n")]).await;
     let other = push(&c, "other-key", &[("app.yaml", "signed: other\n")]).await;
+    let bundled = push(&c, "bundle", &[("app.yaml", "signed: bundle\n")]).await;
     let key = CosignKeyPair::generate("key-password").unwrap();
     let other_key = CosignKeyPair::generate("other-password").unwrap();
     key.sign(&registry, "signed/app", &signed).unwrap();
     other_key.sign(&registry, "signed/app", &other).unwrap();
+    // cosign v3's default storage: a Sigstore bundle as an OCI referrer.
+    key.sign_bundle(&registry, "signed/app", &bundled).unwrap();
     ctx.secret(
         "regcred",
         &[(".dockerconfigjson", &registry.docker_config_json())],
@@ -186,7 +189,7 @@ async fn cosign_cli_signatures_are_verified() {
         &[("cosign.pub", &key.public_key_pem().unwrap())],
     )
     .await;
-    for tag in ["signed", "unsigned", "other-key"] {
+    for tag in ["signed", "unsigned", "other-key", "bundle"] {
         ctx.create::<OCIRepository>(
             tag,
             json!({
@@ -206,6 +209,9 @@ async fn cosign_cli_signatures_are_verified() {
     );
     assert!(verified.2.contains(&signed), "{verified:?}");
     assert_eq!(download(&obj).await["app.yaml"], "signed: true\n");
+    let obj = ctx.ready::<OCIRepository>("bundle").await;
+    assert_eq!(revision(&obj), format!("bundle@{bundled}"));
+    assert_eq!(condition(&obj, "SourceVerified").unwrap().0, "True");
 
     let obj = ctx
         .failing::<OCIRepository>("unsigned", "SourceVerified", "VerificationError")

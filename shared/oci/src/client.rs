@@ -342,6 +342,21 @@ impl OciClient {
         Ok(())
     }
 
+    /// Manifests naming `digest` as their subject, from the referrers API or, where the
+    /// registry lacks it, the `sha256-<hex>` tag schema (empty when there are none).
+    pub(crate) async fn referrers(
+        &self,
+        digest: &str,
+    ) -> Result<Vec<oci_client::manifest::ImageIndexEntry>, Error> {
+        let shown = format!("{}@{digest}", self.url.to_url());
+        let index = self
+            .client
+            .pull_referrers(&self.url.with_digest(digest), None)
+            .await
+            .map_err(self.err("listing referrers of", &shown))?;
+        Ok(index.manifests)
+    }
+
     /// Reads a whole blob of `digest`'s manifest into memory (small blobs only).
     pub(crate) async fn small_blob(
         &self,

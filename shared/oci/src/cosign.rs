@@ -6,6 +6,8 @@
 //!
 //! Verification (Flux's `cosign` provider with `secretRef`): at least one payload must
 //! name the artifact's digest and carry a signature valid for one of the public keys.
+//! Signatures in the newer Sigstore bundle format (OCI referrers, see
+//! [`crate::sigstore_bundle`]) are accepted too.
 //! Keyless (Fulcio/Rekor) verification is not implemented.
 
 use std::collections::BTreeMap;
@@ -25,6 +27,8 @@ pub const SIMPLE_SIGNING_MEDIA_TYPE: &str = "application/vnd.dev.cosign.simplesi
 /// Annotation holding the base64 signature of a payload.
 pub const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
 const MAX_PAYLOAD: u64 = 1 << 20;
+/// Referrers of one artifact inspected for Sigstore bundles.
+const MAX_REFERRERS: usize = 64;
 
 /// The signature tag for a manifest digest: `sha256:<hex>` → `sha256-<hex>.sig`.
 pub fn signature_tag(digest: &str) -> String {
@@ -40,7 +44,8 @@ pub fn parse_public_key(pem: &[u8]) -> Result<VerifyingKey, Error> {
 }
 
 /// Verifies that the manifest `digest` of `client`'s repository is signed by one of
-/// `keys` (PEM).
+/// `keys` (PEM): by a simple-signing payload under the `.sig` tag, or by a Sigstore
+/// bundle referring to it.
 pub async fn verify(client: &OciClient, digest: &str, keys: &[Vec<u8>]) -> Result<(), Error> {
     let reference = format!("{}@{digest}", client.url().to_url());
     let fail = |reason: String| Error::Verification {
@@ -54,16 +59,51 @@ pub async fn verify(client: &OciClient, digest: &str, keys: &[Vec<u8>]) -> Resul
         .iter()
         .map(|k| parse_public_key(k))
         .collect::<Result<_, _>>()?;
+    let mut reasons = Vec::new();
     let sig_tag = signature_tag(digest);
-    let resolved = match client.resolve(&crate::OciRef::Tag(sig_tag.clone())).await {
+    let tag = verify_sig_tag(client, &sig_tag, digest, &keys, &mut reasons).await?;
+    if tag == Outcome::Verified {
+        return Ok(());
+    }
+    let bundles = verify_bundles(client, digest, &keys, &mut reasons).await?;
+    match (tag, bundles) {
+        (_, Outcome::Verified) => Ok(()),
+        (Outcome::Absent, Outcome::Absent) => Err(fail(format!(
+            "no signature found (neither tag '{sig_tag}' nor a Sigstore bundle referrer)"
+        ))),
+        _ => Err(fail(reasons.join("; "))),
+    }
+}
+
+/// What one kind of signature storage held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// A signature verified.
+    Verified,
+    /// Signatures were there, none verified (the reasons are collected).
+    Failed,
+    /// No signatures of this kind.
+    Absent,
+}
+
+/// Checks the simple-signing layers under the `.sig` tag.
+async fn verify_sig_tag(
+    client: &OciClient,
+    sig_tag: &str,
+    digest: &str,
+    keys: &[VerifyingKey],
+    reasons: &mut Vec<String>,
+) -> Result<Outcome, Error> {
+    let resolved = match client
+        .resolve(&crate::OciRef::Tag(sig_tag.to_string()))
+        .await
+    {
         Ok(r) => r,
-        Err(Error::NotFound(_)) => {
-            return Err(fail(format!("no signature found (tag '{sig_tag}')")));
-        }
+        Err(Error::NotFound(_)) => return Ok(Outcome::Absent),
         Err(e) => return Err(e),
     };
     let manifest = client.manifest(&resolved.digest).await?;
-    let mut reasons = Vec::new();
+    let before = reasons.len();
     for layer in &manifest.layers {
         if layer.media_type != SIMPLE_SIGNING_MEDIA_TYPE {
             continue;
@@ -79,15 +119,49 @@ pub async fn verify(client: &OciClient, digest: &str, keys: &[Vec<u8>]) -> Resul
         let payload = client
             .small_blob(&resolved.digest, layer, MAX_PAYLOAD)
             .await?;
-        match check_payload(&payload, sig_b64, digest, &keys) {
-            Ok(()) => return Ok(()),
+        match check_payload(&payload, sig_b64, digest, keys) {
+            Ok(()) => return Ok(Outcome::Verified),
             Err(why) => reasons.push(why),
         }
     }
-    if reasons.is_empty() {
+    if reasons.len() == before {
         reasons.push("the signature manifest has no simple-signing layers".into());
     }
-    Err(fail(reasons.join("; ")))
+    Ok(Outcome::Failed)
+}
+
+/// Checks the Sigstore bundles referring to `digest`.
+async fn verify_bundles(
+    client: &OciClient,
+    digest: &str,
+    keys: &[VerifyingKey],
+    reasons: &mut Vec<String>,
+) -> Result<Outcome, Error> {
+    use crate::sigstore_bundle::{BUNDLE_MEDIA_TYPE_PREFIX, check_bundle};
+    let mut outcome = Outcome::Absent;
+    // The index entries' artifactType cannot be trusted to pick bundles out: cosign
+    // (through go-containerregistry) records the config's empty media type there. So
+    // each referrer's manifest is read, up to a bound.
+    for entry in client.referrers(digest).await?.iter().take(MAX_REFERRERS) {
+        if entry.media_type != oci_client::manifest::OCI_IMAGE_MEDIA_TYPE {
+            continue;
+        }
+        let manifest = client.manifest(&entry.digest).await?;
+        for layer in &manifest.layers {
+            if !layer.media_type.starts_with(BUNDLE_MEDIA_TYPE_PREFIX) {
+                continue;
+            }
+            let bundle = client.small_blob(&entry.digest, layer, MAX_PAYLOAD).await?;
+            match check_bundle(&bundle, digest, keys) {
+                Ok(()) => return Ok(Outcome::Verified),
+                Err(why) => {
+                    reasons.push(why);
+                    outcome = Outcome::Failed;
+                }
+            }
+        }
+    }
+    Ok(outcome)
 }
 
 fn check_payload(

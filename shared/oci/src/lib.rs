@@ -7,12 +7,14 @@
 //!   and Masterminds selection), pulling the selected layer to a file under a size cap,
 //!   and pushing artifacts (what `flux push artifact` and `helm push` do).
 //! - [`cosign`]: cosign key-based signatures (`<alg>-<hex>.sig` tags, simple-signing
-//!   payloads, ECDSA P-256) — verifying, and signing for tests and the CLI.
+//!   payloads, ECDSA P-256, and [`sigstore_bundle`]s found through OCI referrers) —
+//!   verifying, and signing for tests and the CLI.
 
 pub mod auth;
 pub mod client;
 pub mod cosign;
 mod error;
+pub mod sigstore_bundle;
 pub mod url;
 
 pub use client::{ClientOptions, OciClient, PulledLayer, Resolved};

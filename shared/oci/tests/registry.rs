@@ -8,7 +8,7 @@ use flux_oci::{
     ClientOptions, Error, FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE, OciClient, OciRef,
     OciUrl,
 };
-use flux_testkit::registry::OciRegistry;
+use flux_testkit::registry::{CosignKeyPair, OciRegistry};
 
 fn client(registry: &OciRegistry, repo: &str, password: &str) -> OciClient {
     let (user, _) = registry.credentials().unwrap();
@@ -142,4 +142,42 @@ async fn cosign_signed_artifacts_verify_and_unsigned_do_not() {
     let other_pem = other.public_key_pem().unwrap().into_bytes();
     let err = cosign::verify(&c, &signed, &[other_pem]).await.unwrap_err();
     assert!(err.to_string().contains("invalid signature"), "{err}");
+}
+
+/// Signatures made by the real cosign CLI, in both of its storage formats: the `.sig` tag
+/// (cosign v2's default) and a Sigstore bundle referrer (`--new-bundle-format`, cosign
+/// v3's default).
+#[tokio::test]
+async fn cosign_cli_signatures_verify_in_both_formats() {
+    let registry = OciRegistry::start(Some(("flux", "pw"))).await.unwrap();
+    let c = client(&registry, "cli/app", "pw");
+    let tagged = push(&c, "tagged", "sig tag").await;
+    let bundled = push(&c, "bundled", "bundle").await;
+    let both = push(&c, "both", "both formats").await;
+    let unsigned = push(&c, "unsigned", "unsigned").await;
+    let key = CosignKeyPair::generate("pw1").unwrap();
+    let other = CosignKeyPair::generate("pw2").unwrap();
+    key.sign(&registry, "cli/app", &tagged).unwrap();
+    key.sign_bundle(&registry, "cli/app", &bundled).unwrap();
+    // The `.sig` tag by a foreign key, the bundle by the trusted one.
+    other.sign(&registry, "cli/app", &both).unwrap();
+    key.sign_bundle(&registry, "cli/app", &both).unwrap();
+    let pem = key.public_key_pem().unwrap().into_bytes();
+    let other_pem = other.public_key_pem().unwrap().into_bytes();
+
+    for digest in [&tagged, &bundled, &both] {
+        cosign::verify(&c, digest, std::slice::from_ref(&pem))
+            .await
+            .unwrap_or_else(|e| panic!("{digest}: {e}"));
+    }
+    let err = cosign::verify(&c, &unsigned, std::slice::from_ref(&pem))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no signature found"), "{err}");
+    for digest in [&tagged, &bundled] {
+        let err = cosign::verify(&c, digest, std::slice::from_ref(&other_pem))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("invalid signature"), "{err}");
+    }
 }

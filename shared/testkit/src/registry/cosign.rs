@@ -78,12 +78,33 @@ impl CosignKeyPair {
     }
 
     /// Signs `repository@digest` in `registry` with `cosign sign --key`, storing the
-    /// signature in the registry as cosign does by default (the `sha256-<hex>.sig` tag).
+    /// signature in the registry as cosign v2 does by default (the `sha256-<hex>.sig` tag).
     pub fn sign(
         &self,
         registry: &OciRegistry,
         repository: &str,
         digest: &str,
+    ) -> Result<(), TestkitError> {
+        self.sign_with(registry, repository, digest, &[])
+    }
+
+    /// Signs with `cosign sign --key --new-bundle-format`: a Sigstore bundle stored as an
+    /// OCI referrer of the manifest (the default from cosign v3).
+    pub fn sign_bundle(
+        &self,
+        registry: &OciRegistry,
+        repository: &str,
+        digest: &str,
+    ) -> Result<(), TestkitError> {
+        self.sign_with(registry, repository, digest, &["--new-bundle-format"])
+    }
+
+    fn sign_with(
+        &self,
+        registry: &OciRegistry,
+        repository: &str,
+        digest: &str,
+        flags: &[&str],
     ) -> Result<(), TestkitError> {
         let docker_config = self.dir.path().join("docker");
         write_docker_config(&docker_config, registry)?;
@@ -94,6 +115,7 @@ impl CosignKeyPair {
             .arg("--key")
             .arg(self.private_key_path())
             .args(["--tlog-upload=false", "--allow-http-registry", "--yes"])
+            .args(flags)
             .arg(&reference);
         run(cmd, &format!("cosign sign {reference}")).map(|_| ())
     }
