@@ -29,7 +29,6 @@ pub const NAMES: &[&str] = &[
     "fromJson",
     "mustFromJson",
     "fromJsonArray",
-    "mustFromJsonArray",
     "toYaml",
     "mustToYaml",
     "toYamlPretty",
@@ -71,8 +70,18 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
                 Err(e) => Value::from(format!("illegal base64 data: {e}")),
             })
         }),
-        "b32enc" => want(a, 1).and_then(|_| Ok(Value::from(base32(arg_str(a, 0)?.as_bytes())))),
-        "b32dec" => want(a, 1).map(|_| Value::from(strval(&a[0]))),
+        "b32enc" => want(a, 1).and_then(|_| {
+            Ok(Value::from(super::base32::encode(
+                arg_str(a, 0)?.as_bytes(),
+            )))
+        }),
+        "b32dec" => want(a, 1).and_then(|_| {
+            Ok(Value::from(
+                super::base32::decode(arg_str(a, 0)?)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_else(|e| e),
+            ))
+        }),
         "sha256sum" => (|| {
             want(a, 1)?;
             Ok(Value::from(hex::encode(sha2::Sha256::digest(
@@ -121,7 +130,7 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
                 Err(e) => Ok(err_map(&e.to_string())),
             }
         })(),
-        "fromJsonArray" | "mustFromJsonArray" => (|| {
+        "fromJsonArray" => (|| {
             want(a, 1)?;
             match serde_json::from_str::<serde_json::Value>(arg_str(a, 0)?) {
                 Ok(v @ serde_json::Value::Array(_)) => Ok(from_json_value(v)),
@@ -187,8 +196,8 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
         }),
         "clean" | "osClean" => path1(a, clean),
         "isAbs" | "osIsAbs" => want(a, 1).map(|_| Value::Bool(strval(&a[0]).starts_with('/'))),
-        "urlParse" => want(a, 1).map(|_| url_parse(&strval(&a[0]))),
-        "urlJoin" => want(a, 1).map(|_| Value::from("")),
+        "urlParse" => want(a, 1).map(|_| super::url::url_parse(&strval(&a[0]))),
+        "urlJoin" => want(a, 1).and_then(|_| super::url::url_join(&a[0])),
         "randBytes" => want(a, 1).map(|_| {
             let n = super::to_i64(&a[0]).clamp(0, 1 << 16) as usize;
             let bytes: Vec<u8> = (0..n).map(|_| super::strings::rand_u64() as u8).collect();
@@ -248,50 +257,6 @@ pub fn clean(p: &str) -> String {
         (false, true) => ".".into(),
         (false, false) => j,
     }
-}
-
-fn url_parse(s: &str) -> Value {
-    let mut m = Map::new();
-    let (scheme, rest) = s.split_once("://").unwrap_or(("", s));
-    let (hostpart, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    let (path, fragment) = path.split_once('#').unwrap_or((path, ""));
-    let (path, query) = path.split_once('?').unwrap_or((path, ""));
-    let (userinfo, host) = hostpart.rsplit_once('@').unwrap_or(("", hostpart));
-    for (k, v) in [
-        ("scheme", scheme),
-        ("host", host),
-        ("hostname", host.split(':').next().unwrap_or("")),
-        ("path", path),
-        ("query", query),
-        ("opaque", ""),
-        ("fragment", fragment),
-        ("userinfo", userinfo),
-    ] {
-        m.insert(k.into(), Value::from(v));
-    }
-    Value::from(m)
-}
-
-fn base32(data: &[u8]) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut out = String::new();
-    for chunk in data.chunks(5) {
-        let mut buf = [0u8; 5];
-        buf[..chunk.len()].copy_from_slice(chunk);
-        let n = buf.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-        let chars = (chunk.len() * 8).div_ceil(5);
-        for i in 0..8 {
-            if i < chars {
-                out.push(A[((n >> (35 - i * 5)) & 31) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// Convert parsed JSON into a value with Go's float64 numbers.
@@ -584,7 +549,7 @@ mod tests {
         assert_eq!(strval(&r), "aGk=");
         let r = call("sha256sum", &[Value::from("")]).unwrap().unwrap();
         assert!(strval(&r).starts_with("e3b0c442"));
-        assert_eq!(base32(b"f"), "MY======");
+        assert_eq!(super::super::base32::encode(b"f"), "MY======");
         assert_eq!(clean("a/../b/./c/"), "b/c");
         let r = call("fromYaml", &[Value::from("a: [")]).unwrap().unwrap();
         assert!(r.get("Error").truthy());

@@ -4,6 +4,7 @@
 //! reflection rules (a `string` parameter rejects nil and non-strings) and
 //! spf13/cast's lenient conversions where Sprig uses them.
 
+pub mod base32;
 pub mod builtin;
 pub mod crypto;
 pub mod dicts;
@@ -15,6 +16,7 @@ pub mod semver;
 pub mod strings;
 mod text;
 pub mod time;
+pub mod url;
 
 use crate::template::gofmt::format_v;
 use crate::template::value::Value;
@@ -57,6 +59,15 @@ fn registry() -> &'static std::collections::HashMap<&'static str, Dispatch> {
 }
 
 /// Does a function of this name exist (checked at parse time, like Go)?
+/// Every function name templates can call, sorted.
+pub fn names() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = registry().keys().copied().collect();
+    v.extend(EXEC_NAMES);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 pub fn exists(name: &str) -> bool {
     EXEC_NAMES.contains(&name) || registry().contains_key(name)
 }

@@ -69,13 +69,12 @@ pub const NAMES: &[&str] = &[
     "randNumeric",
     "randAscii",
     "uuidv4",
-    "trimSpace",
 ];
 
 /// Dispatch.
 pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
     let r = match name {
-        "trim" | "trimSpace" => s1(a, |s| s.trim().to_string()),
+        "trim" => s1(a, |s| s.trim().to_string()),
         "upper" => s1(a, str::to_uppercase),
         "lower" => s1(a, str::to_lowercase),
         "title" => s1(a, title),

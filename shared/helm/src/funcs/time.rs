@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::{FnResult, arg_str, to_i64, want, want_at_least};
+use super::{FnResult, arg_str, want, want_at_least};
 use crate::template::value::Value;
 
 /// Function names in this module.
@@ -65,8 +65,24 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
             let d = parse_duration(arg_str(a, 0)?).ok_or("invalid duration")?;
             Ok(Value::Int(secs(&a[1]).saturating_add(d)))
         })(),
-        "duration" => want(a, 1).map(|_| Value::from(go_duration(to_i64(&a[0])))),
-        "durationRound" => want(a, 1).map(|_| Value::from(go_duration(to_i64(&a[0])))),
+        // Sprig reads a string or an int64 of seconds; other types (Helm's
+        // float64 values, int literals) are 0. int64 is not told apart from int.
+        "duration" => want(a, 1).map(|_| {
+            let n = match &a[0] {
+                Value::Str(s) => s.parse::<i64>().unwrap_or(0),
+                _ => 0,
+            };
+            Value::from(go_duration(n))
+        }),
+        // A Go duration string, or a time (here: Unix seconds) to measure from.
+        "durationRound" => want(a, 1).map(|_| {
+            let secs = match &a[0] {
+                Value::Str(s) => parse_duration(s).unwrap_or(0),
+                Value::Int(t) => Utc::now().timestamp().saturating_sub(*t),
+                _ => 0,
+            };
+            Value::from(duration_round(secs))
+        }),
         "ago" => want_at_least(a, 1).map(|_| {
             Value::from(go_duration(
                 Utc::now().timestamp().saturating_sub(secs(&a[0])),
@@ -183,6 +199,25 @@ fn parse_duration(s: &str) -> Option<i64> {
         return None;
     }
     Some(if neg { -(total as i64) } else { total as i64 })
+}
+
+/// Sprig's `durationRound`: the largest whole unit, sign dropped.
+fn duration_round(secs: i64) -> String {
+    let u = secs.unsigned_abs();
+    const DAY: u64 = 24 * 3600;
+    for (unit, name) in [
+        (365 * DAY, "y"),
+        (30 * DAY, "mo"),
+        (DAY, "d"),
+        (3600, "h"),
+        (60, "m"),
+        (1, "s"),
+    ] {
+        if u > unit {
+            return format!("{}{name}", u / unit);
+        }
+    }
+    "0s".into()
 }
 
 /// Go's `time.Duration.String` for whole seconds.

@@ -1,0 +1,223 @@
+//! Go template semantics and the function library, compared with a live `helm`.
+//!
+//! The cases are `tools/oracle/snippets.txt`: one template snippet per line,
+//! rendered inside a `define` on a small chart (values from
+//! `tools/oracle/snippet-values.yaml`, files under `files/`, a `helper`
+//! define) by `helm template` and by [`flux_helm::render`]. Output is compared
+//! byte for byte; a failing render on both sides is a match (error texts are
+//! not compared). `tools/oracle/known-diffs.txt` lists the accepted
+//! differences, each with its reason.
+//!
+//! Always checked: every function the engine registers and every template
+//! action appears in some snippet. Compared only when helm is found: through
+//! `FLUX_RS_HELM`, else the oracle cache
+//! (`~/.cache/flux-rs/oracle/layer/helm/helm`, see
+//! ../shared/corpus/helm/README.md). Without helm the test says so and
+//! compares nothing; `FLUX_RS_REQUIRE_HELM=1` turns that into a failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine as _;
+use flux_helm::{RenderOptions, render};
+
+fn oracle_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/oracle")
+}
+
+fn snippets() -> Vec<String> {
+    std::fs::read_to_string(oracle_dir().join("snippets.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Accepted differences: snippet lines, each after a `# reason` comment.
+fn known_diffs() -> BTreeSet<String> {
+    std::fs::read_to_string(oracle_dir().join("known-diffs.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
+
+fn find_helm() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("FLUX_RS_HELM") {
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
+    }
+    let home = std::env::var_os("HOME")?;
+    Some(Path::new(&home).join(".cache/flux-rs/oracle/layer/helm/helm")).filter(|p| p.is_file())
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// A chart whose `templates/t.yaml` prints the snippet's output base64-encoded.
+fn snippet_chart(dir: &Path, snippet: &str) {
+    write(
+        dir,
+        "Chart.yaml",
+        "apiVersion: v2\nname: fn\nversion: 1.2.3\nappVersion: \"4.5\"\ndescription: desc\nkeywords: [k1, k2]\nannotations: {x: y}\n",
+    );
+    let values = std::fs::read_to_string(oracle_dir().join("snippet-values.yaml")).unwrap();
+    write(dir, "values.yaml", &values);
+    write(dir, "files/a.txt", "l1\nl2\n");
+    write(dir, "files/b.yaml", "k: v\n");
+    write(dir, "files/sub/c.txt", "c");
+    write(
+        dir,
+        "templates/_h.tpl",
+        "{{- define \"helper\" -}}H:{{ . | toString | trunc 20 }}{{- end -}}",
+    );
+    write(
+        dir,
+        "templates/t.yaml",
+        &format!(
+            "{{{{- define \"x\" }}}}{snippet}{{{{ end }}}}\nout: {{{{ include \"x\" . | b64enc | quote }}}}\n"
+        ),
+    );
+}
+
+/// The decoded `out:` line of a render, or `ERR` when rendering failed.
+fn decode_out(ok: bool, stdout: &str) -> String {
+    if !ok {
+        return "ERR".into();
+    }
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("out: \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_else(|| "NOOUT".into())
+}
+
+fn ours(dir: &Path) -> String {
+    let opts = RenderOptions {
+        release_name: "conformance".into(),
+        namespace: "ns".into(),
+        kube_version: "v1.33.0".into(),
+        ..Default::default()
+    };
+    match render(dir, &opts) {
+        Ok(r) => decode_out(true, &r.to_helm_template_output()),
+        Err(_) => decode_out(false, ""),
+    }
+}
+
+fn theirs(helm: &Path, dir: &Path) -> String {
+    let out = Command::new(helm)
+        .args(["template", "conformance"])
+        .arg(dir)
+        .args(["--namespace", "ns", "--kube-version", "v1.33.0"])
+        .output()
+        .unwrap();
+    decode_out(out.status.success(), &String::from_utf8_lossy(&out.stdout))
+}
+
+/// Identifiers used in function position anywhere in the snippets.
+fn words(snips: &[String]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for s in snips {
+        for w in s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if !w.is_empty() {
+                out.insert(w.to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn snippets_cover_every_function_and_action() {
+    let snips = snippets();
+    let used = words(&snips);
+    let missing: Vec<&str> = flux_helm::funcs::names()
+        .into_iter()
+        .filter(|n| !used.contains(*n))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "functions without a snippet in tools/oracle/snippets.txt: {missing:?}"
+    );
+    let all = snips.join("\n");
+    let actions = [
+        "{{ if ",
+        "{{ else }}",
+        "{{ else if ",
+        "{{ else with ",
+        "{{ with ",
+        "{{ range ",
+        "{{ break }}",
+        "{{ continue }}",
+        "{{ define ",
+        "{{ template ",
+        "{{ block ",
+        "/*",
+        "{{- ",
+        " -}}",
+        ":=",
+        " = ",
+        "$.",
+        " | ",
+        "(",
+    ];
+    let missing: Vec<&str> = actions.into_iter().filter(|a| !all.contains(a)).collect();
+    assert!(missing.is_empty(), "actions without a snippet: {missing:?}");
+}
+
+#[test]
+fn snippets_render_like_helm() {
+    let Some(helm) = find_helm() else {
+        let msg = "helm not found (set FLUX_RS_HELM or see ../shared/corpus/helm/README.md): \
+                   template snippets were NOT compared with helm";
+        assert!(std::env::var_os("FLUX_RS_REQUIRE_HELM").is_none(), "{msg}");
+        eprintln!("{msg}");
+        return;
+    };
+    let snips = snippets();
+    let known = known_diffs();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut unexpected = Vec::new();
+    let mut accepted = 0;
+    let mut fixed = Vec::new();
+    for (i, s) in snips.iter().enumerate() {
+        let dir = tmp.path().join(format!("s{i}"));
+        snippet_chart(&dir, s);
+        let (a, b) = (theirs(&helm, &dir), ours(&dir));
+        match (a == b, known.contains(s)) {
+            (true, false) => {}
+            (true, true) => fixed.push(s.clone()),
+            (false, true) => accepted += 1,
+            (false, false) => unexpected.push(format!(
+                "#{i}: {s}\n  helm: {:?}\n  ours: {:?}",
+                a.chars().take(600).collect::<String>(),
+                b.chars().take(600).collect::<String>()
+            )),
+        }
+    }
+    eprintln!(
+        "helm oracle ({}): {} snippets compared, {} equal, {} accepted differences (known-diffs.txt), {} unexpected",
+        helm.display(),
+        snips.len(),
+        snips.len() - accepted - unexpected.len(),
+        accepted,
+        unexpected.len()
+    );
+    for f in &fixed {
+        eprintln!("now equal to helm, remove from known-diffs.txt: {f}");
+    }
+    assert!(
+        unexpected.is_empty(),
+        "snippets rendering differently from helm:\n{}",
+        unexpected.join("\n")
+    );
+}
