@@ -459,10 +459,10 @@ async fn https_repository_with_cert_secret_ref() {
     assert_eq!(revision(&chart), "1.0.0");
 }
 
-/// `oci://` dependencies of a chart from a Bucket: pulled from the registry with the
-/// credentials of the OCI HelmRepository whose URL matches.
+/// `oci://` and `http://` dependencies of a chart from a Bucket: fetched with the
+/// credentials of the HelmRepository whose URL matches.
 #[tokio::test]
-async fn oci_dependencies_of_charts_from_a_bucket() {
+async fn remote_dependencies_of_charts_from_a_bucket() {
     let ctx = setup("src-helm-ocideps").await;
     let registry = OciRegistry::start(Some(("flux", "deps"))).await.unwrap();
     let client = OciClient::new(
@@ -495,8 +495,20 @@ async fn oci_dependencies_of_charts_from_a_bucket() {
             "apiVersion: v2\nname: {name}\nversion: 0.1.0\ndependencies:\n- name: lib\n  version: \"{constraint}\"\n  repository: {repo_url}/\n"
         )
     };
+    let http = HelmRepoServer::start(Some(("helm", "http-deps"))).unwrap();
+    let web = http.add_chart("web", "3.1.0", "").unwrap();
     let s3 = S3Server::start("AK", "SK-secret").unwrap();
     s3.create_bucket("charts").unwrap();
+    s3.put_object(
+        "charts",
+        "from-http/Chart.yaml",
+        format!(
+            "apiVersion: v2\nname: from-http\nversion: 0.1.0\ndependencies:\n- name: web\n  version: \">=3.0.0\"\n  repository: {}\n",
+            http.url()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
     for (name, constraint) in [
         ("ranged", "^1.0.0"),
         ("pinned", "1.0.0"),
@@ -515,6 +527,17 @@ async fn oci_dependencies_of_charts_from_a_bucket() {
         .await;
     ctx.secret("oci-creds", &[("username", "flux"), ("password", "deps")])
         .await;
+    ctx.secret(
+        "http-creds",
+        &[("username", "helm"), ("password", "http-deps")],
+    )
+    .await;
+    ctx.create::<HelmRepository>(
+        "http-deps",
+        json!({"url": format!("{}/", http.url()), "interval": "1m",
+               "secretRef": {"name": "http-creds"}}),
+    )
+    .await;
     ctx.create::<Bucket>(
         "charts",
         json!({"bucketName": "charts", "endpoint": s3.endpoint(), "insecure": true,
@@ -527,7 +550,7 @@ async fn oci_dependencies_of_charts_from_a_bucket() {
                "secretRef": {"name": "oci-creds"}}),
     )
     .await;
-    for name in ["ranged", "pinned", "missing"] {
+    for name in ["ranged", "pinned", "missing", "from-http"] {
         ctx.create::<HelmChart>(
             name,
             json!({"chart": name, "interval": "1m",
@@ -544,6 +567,12 @@ async fn oci_dependencies_of_charts_from_a_bucket() {
         let raw = untar_raw(&download_bytes(&chart).await, &dep);
         assert_eq!(raw, lib[version], "{dep} is the pushed chart");
     }
+    let chart = ctx.ready::<HelmChart>("from-http").await;
+    let raw = untar_raw(
+        &download_bytes(&chart).await,
+        "from-http/charts/web-3.1.0.tgz",
+    );
+    assert_eq!(raw, web);
     let obj = ctx
         .failing::<HelmChart>("missing", "BuildFailed", "BuildFailed")
         .await;

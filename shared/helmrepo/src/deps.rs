@@ -5,7 +5,8 @@
 //! - `file://<path>`: a chart directory relative to the chart, which must stay inside the
 //!   source artifact;
 //! - `http(s)://<repo>`: the newest version matching the constraint in that repository's
-//!   index (anonymous, as Flux does for repositories without a HelmRepository object);
+//!   index, with the client options the caller resolved for that URL (the matching
+//!   HelmRepository's credentials and TLS), anonymously otherwise, as Flux does;
 //! - `oci://<registry>/<path>`: the chart `<path>/<name>` in that registry, an exact
 //!   version as a tag (`+` stored as `_`, as Helm does) and a range over the tags, pulled
 //!   with the client options the caller resolved for that repository URL (the matching
@@ -36,6 +37,9 @@ pub struct DependencyOptions {
     pub max_chart_size: u64,
     /// Limits for reading charts.
     pub limits: Limits,
+    /// Client options for `http(s)://` dependency repositories, by repository URL without
+    /// a trailing slash; other repositories are read anonymously.
+    pub http_repositories: BTreeMap<String, ClientOptions>,
     /// Client options for `oci://` dependency repositories, by repository URL without a
     /// trailing slash; other OCI repositories are pulled anonymously over HTTPS.
     pub oci_repositories: BTreeMap<String, flux_oci::ClientOptions>,
@@ -115,7 +119,12 @@ async fn fetch(
         return Ok((file_name, bytes));
     }
     if repo.starts_with("http://") || repo.starts_with("https://") {
-        let client = RepositoryClient::new(repo, ClientOptions::default())?;
+        let client_options = options
+            .http_repositories
+            .get(repo.trim_end_matches('/'))
+            .cloned()
+            .unwrap_or_default();
+        let client = RepositoryClient::new(repo, client_options)?;
         let tmp = tempfile::tempdir().map_err(Error::io("temp dir", "."))?;
         let index_path = tmp.path().join("index.yaml");
         client

@@ -245,12 +245,14 @@ pub async fn load_local(
         Ok(chart)
     })
     .await?;
+    let repositories = super::dep_repos::repository_options(ctx, namespace, &chart).await?;
     let options = DependencyOptions {
         source_root: root.clone(),
         max_index_size: flux_helmrepo::DEFAULT_MAX_INDEX_SIZE,
         max_chart_size: DEFAULT_MAX_CHART_SIZE,
         limits: Limits::default(),
-        oci_repositories: super::dep_repos::oci_repositories(ctx, namespace, &chart).await?,
+        http_repositories: repositories.http,
+        oci_repositories: repositories.oci,
     };
     resolve(&mut chart, &chart_dir, &options)
         .await

@@ -1,44 +1,59 @@
-//! Client options for a chart's `oci://` dependencies, as Flux's namespaced chart
-//! repository callback: a dependency repository URL that matches the `spec.url` of an
-//! OCI HelmRepository in the HelmChart's namespace is reached with that repository's
-//! `secretRef`, `certSecretRef`, `insecure` and `timeout`; the others anonymously.
+//! Client options for a chart's `http(s)://` and `oci://` dependencies, as Flux's
+//! namespaced chart repository callback: a dependency repository URL that matches the
+//! `spec.url` of a HelmRepository of the same type in the HelmChart's namespace is
+//! reached with that repository's `secretRef`, `certSecretRef`, `timeout` (and, for OCI,
+//! `insecure`); the others anonymously.
 
 use std::collections::BTreeMap;
 
 use flux_api::constants::FETCH_FAILED_CONDITION;
 use flux_api::source::HelmRepository;
 use flux_helmrepo::chart::LoadedChart;
-use flux_oci::{ClientOptions, OciUrl};
+use flux_oci::OciUrl;
 use flux_runtime::reconcile::{ReconcileError, Shared};
 use kube::Api;
 use kube::api::ListParams;
 
 use crate::artifact_steps::timeout;
+use crate::helmrepository::auth;
 use crate::ocirepository::verify;
 
-/// The `oci://` repositories `chart` depends on, without a trailing slash.
-pub fn oci_dependency_repositories(chart: &LoadedChart) -> Vec<String> {
+/// Client options by dependency repository URL (no trailing slash).
+#[derive(Default)]
+pub struct RepositoryOptions {
+    /// For `http(s)://` repositories.
+    pub http: BTreeMap<String, flux_helmrepo::ClientOptions>,
+    /// For `oci://` repositories.
+    pub oci: BTreeMap<String, flux_oci::ClientOptions>,
+}
+
+/// The remote repositories `chart` depends on, without a trailing slash.
+pub fn dependency_repositories(chart: &LoadedChart) -> Vec<String> {
     let mut urls: Vec<String> = chart
         .metadata
         .dependencies()
         .iter()
         .map(|d| d.repository.trim().trim_end_matches('/').to_string())
-        .filter(|r| r.starts_with("oci://"))
+        .filter(|r| {
+            ["oci://", "http://", "https://"]
+                .iter()
+                .any(|s| r.starts_with(s))
+        })
         .collect();
     urls.sort();
     urls.dedup();
     urls
 }
 
-/// Client options for each `oci://` dependency repository of `chart` that has a matching
-/// OCI HelmRepository in `namespace`.
-pub async fn oci_repositories(
+/// Client options for each remote dependency repository of `chart` that has a matching
+/// HelmRepository in `namespace`.
+pub async fn repository_options(
     ctx: &Shared,
     namespace: &str,
     chart: &LoadedChart,
-) -> Result<BTreeMap<String, ClientOptions>, ReconcileError> {
-    let urls = oci_dependency_repositories(chart);
-    let mut out = BTreeMap::new();
+) -> Result<RepositoryOptions, ReconcileError> {
+    let urls = dependency_repositories(chart);
+    let mut out = RepositoryOptions::default();
     if urls.is_empty() {
         return Ok(out);
     }
@@ -47,7 +62,7 @@ pub async fn oci_repositories(
         .await
         .map_err(|e| {
             ReconcileError::transient(
-                flux_api::constants::OCI_PULL_FAILED_REASON,
+                flux_api::constants::AUTHENTICATION_FAILED_REASON,
                 format!(
                     "failed to list HelmRepositories in '{namespace}' for the chart dependencies: {e}"
                 ),
@@ -55,13 +70,19 @@ pub async fn oci_repositories(
             .with_condition(FETCH_FAILED_CONDITION)
         })?;
     for url in urls {
+        let oci = url.starts_with("oci://");
         let Some(repo) = repos
             .items
             .iter()
-            .find(|r| r.is_oci() && r.spec.url.trim().trim_end_matches('/') == url)
+            .find(|r| r.is_oci() == oci && r.spec.url.trim().trim_end_matches('/') == url)
         else {
             continue;
         };
+        if !oci {
+            out.http
+                .insert(url, auth::client_options(&ctx.client, repo).await?);
+            continue;
+        }
         let Ok(parsed) = OciUrl::parse(&url) else {
             // An unusable URL fails with a clear message when the dependency is fetched.
             continue;
@@ -76,7 +97,7 @@ pub async fn oci_repositories(
             timeout(repo.spec.timeout.as_deref()),
         )
         .await?;
-        out.insert(url, options);
+        out.oci.insert(url, options);
     }
     Ok(out)
 }

@@ -13,8 +13,8 @@
 //!      registry's tags, pulled, and with `spec.verify` its cosign signature checked;
 //!    - GitRepository or Bucket: the source artifact is extracted, the chart directory at
 //!      `spec.chart` read (`.helmignore` applied), dependencies from `Chart.yaml`/
-//!      `Chart.lock` vendored (`file://`, `http(s)://`, and `oci://` with the credentials
-//!      of a matching OCI HelmRepository, `dep_repos`), and packaged.
+//!      `Chart.lock` vendored (`file://`; `http(s)://` and `oci://` with the credentials
+//!      of a HelmRepository with the same URL, `dep_repos`), and packaged.
 //!
 //!    `valuesFiles` are merged into the packaged `values.yaml` (missing ones are errors
 //!    unless `ignoreMissingValuesFiles`). The version gets Flux's metadata: with
