@@ -300,12 +300,18 @@ async fn proxy_secret_ref_routes_registry_traffic() {
     assert_eq!(download(&obj).await["app.yaml"], "proxied: true\n");
     assert!(proxy.forwarded() > 0, "nothing went through the proxy");
 
-    ctx.failing::<OCIRepository>(
-        "wrong-proxy-password",
-        "FetchFailed",
-        "OCIArtifactPullFailed",
-    )
-    .await;
+    let obj = ctx
+        .failing::<OCIRepository>(
+            "wrong-proxy-password",
+            "FetchFailed",
+            "OCIArtifactPullFailed",
+        )
+        .await;
+    let cond = condition(&obj, "FetchFailed").unwrap();
+    assert!(
+        cond.2.contains("407 Proxy Authentication Required"),
+        "{cond:?}"
+    );
     assert!(proxy.rejected() > 0, "the proxy refused nothing");
 
     let obj = ctx

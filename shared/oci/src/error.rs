@@ -113,6 +113,13 @@ impl Error {
             {
                 Error::NotFound(reference.to_string())
             }
+            _ if text.contains("code: 407") => Error::Registry {
+                operation,
+                reference: reference.to_string(),
+                reason: format!(
+                    "the proxy refused the request (407 Proxy Authentication Required; check the proxy credentials): {text}"
+                ),
+            },
             _ => Error::Registry {
                 operation,
                 reference: reference.to_string(),

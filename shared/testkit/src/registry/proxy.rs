@@ -85,35 +85,47 @@ async fn accept_loop(listener: TcpListener, state: Arc<ProxyState>) {
 async fn handle(mut client: TcpStream, state: Arc<ProxyState>) -> std::io::Result<()> {
     let mut head = Vec::new();
     let mut chunk = [0u8; 4096];
-    let end = loop {
-        let n = client.read(&mut chunk).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        head.extend_from_slice(&chunk[..n]);
-        if let Some(pos) = head.windows(4).position(|w| w == b"\r\n\r\n") {
-            break pos + 4;
-        }
-        if head.len() > MAX_HEAD {
-            return respond(&mut client, "431 Request Header Fields Too Large").await;
+    // Requests refused with 407 keep the connection open, as real proxies do, so the
+    // client sees the 407 rather than a closed connection on its next request.
+    let (end, method, target) = loop {
+        let end = loop {
+            if let Some(pos) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+                break pos + 4;
+            }
+            if head.len() > MAX_HEAD {
+                return respond(&mut client, "431 Request Header Fields Too Large", true).await;
+            }
+            let n = client.read(&mut chunk).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            head.extend_from_slice(&chunk[..n]);
+        };
+        let text = String::from_utf8_lossy(&head[..end]).into_owned();
+        let mut lines = text.split("\r\n");
+        let mut request_line = lines.next().unwrap_or_default().split_whitespace();
+        let method = request_line.next().unwrap_or_default().to_string();
+        let target = request_line.next().unwrap_or_default().to_string();
+        let proxy_auth = lines.find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("proxy-authorization")
+                .then(|| value.trim())
+        });
+        match &state.basic_auth {
+            Some((user, password)) if !basic_auth_matches(proxy_auth, user, password) => {
+                state.rejected.fetch_add(1, Ordering::SeqCst);
+                // Only bodiless requests (GET, HEAD, CONNECT) can be refused in place;
+                // anything else gets the 407 and a closed connection.
+                let bodiless = matches!(method.as_str(), "GET" | "HEAD" | "CONNECT");
+                respond(&mut client, "407 Proxy Authentication Required", !bodiless).await?;
+                if !bodiless {
+                    return Ok(());
+                }
+                head.drain(..end);
+            }
+            _ => break (end, method, target),
         }
     };
-    let text = String::from_utf8_lossy(&head[..end]).into_owned();
-    let mut lines = text.split("\r\n");
-    let mut request_line = lines.next().unwrap_or_default().split_whitespace();
-    let method = request_line.next().unwrap_or_default().to_string();
-    let target = request_line.next().unwrap_or_default().to_string();
-    let proxy_auth = lines.find_map(|l| {
-        let (name, value) = l.split_once(':')?;
-        name.eq_ignore_ascii_case("proxy-authorization")
-            .then(|| value.trim())
-    });
-    if let Some((user, password)) = &state.basic_auth
-        && !basic_auth_matches(proxy_auth, user, password)
-    {
-        state.rejected.fetch_add(1, Ordering::SeqCst);
-        return respond(&mut client, "407 Proxy Authentication Required").await;
-    }
     let upstream_addr = if method.eq_ignore_ascii_case("CONNECT") {
         target.clone()
     } else {
@@ -123,12 +135,12 @@ async fn handle(mut client: TcpStream, state: Arc<ProxyState>) -> std::io::Resul
         {
             Some(host) if host.contains(':') => host.to_string(),
             Some(host) => format!("{host}:80"),
-            None => return respond(&mut client, "400 Bad Request").await,
+            None => return respond(&mut client, "400 Bad Request", true).await,
         }
     };
     let mut upstream = match TcpStream::connect(&upstream_addr).await {
         Ok(s) => s,
-        Err(_) => return respond(&mut client, "502 Bad Gateway").await,
+        Err(_) => return respond(&mut client, "502 Bad Gateway", true).await,
     };
     state.forwarded.fetch_add(1, Ordering::SeqCst);
     if method.eq_ignore_ascii_case("CONNECT") {
@@ -144,17 +156,23 @@ async fn handle(mut client: TcpStream, state: Arc<ProxyState>) -> std::io::Resul
     Ok(())
 }
 
-async fn respond(client: &mut TcpStream, status: &str) -> std::io::Result<()> {
+async fn respond(client: &mut TcpStream, status: &str, close: bool) -> std::io::Result<()> {
     let auth = if status.starts_with("407") {
         "Proxy-Authenticate: Basic realm=\"flux-testkit\"\r\n"
     } else {
         ""
     };
+    let connection = if close { "close" } else { "keep-alive" };
     client
         .write_all(
-            format!("HTTP/1.1 {status}\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n")
-                .as_bytes(),
+            format!(
+                "HTTP/1.1 {status}\r\n{auth}Content-Length: 0\r\nConnection: {connection}\r\n\r\n"
+            )
+            .as_bytes(),
         )
         .await?;
-    client.shutdown().await
+    if close {
+        client.shutdown().await?;
+    }
+    Ok(())
 }
