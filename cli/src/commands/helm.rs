@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use serde_json::{Map, Value, json};
 
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Result, usage};
@@ -26,7 +25,7 @@ pub struct TemplateArgs {
     /// Values files, merged in order (repeatable).
     #[arg(short = 'f', long = "values")]
     pub values: Vec<PathBuf>,
-    /// Values on the command line, `a.b=c,d=e` (repeatable).
+    /// Values on the command line, `a.b=c,d=e`, `list[0].x=y` (repeatable; Helm's strvals).
     #[arg(long = "set")]
     pub set: Vec<String>,
     /// Like --set, but values are always strings.
@@ -44,44 +43,6 @@ pub struct TemplateArgs {
     /// Skip test hooks.
     #[arg(long)]
     pub skip_tests: bool,
-}
-
-/// Parses a `--set` value like Helm's strvals for the common cases: dotted keys, `,`
-/// separated pairs, booleans, integers and null (`typed` false keeps strings).
-pub fn parse_set(expr: &str, typed: bool, into: &mut Map<String, Value>) -> Result<()> {
-    for pair in expr.split(',').filter(|p| !p.is_empty()) {
-        let (key, raw) = pair
-            .split_once('=')
-            .ok_or_else(|| usage(format!("invalid --set '{expr}': key '{pair}' has no value")))?;
-        let value = if !typed {
-            json!(raw)
-        } else if raw == "true" || raw == "false" {
-            json!(raw == "true")
-        } else if raw == "null" {
-            Value::Null
-        } else if let Ok(i) = raw.parse::<i64>() {
-            json!(i)
-        } else {
-            json!(raw)
-        };
-        let parts: Vec<&str> = key.split('.').collect();
-        if parts.iter().any(|p| p.is_empty()) {
-            return Err(usage(format!("invalid --set key '{key}'")));
-        }
-        let mut cur = &mut *into;
-        for p in &parts[..parts.len() - 1] {
-            let entry = cur.entry(p.to_string()).or_insert_with(|| json!({}));
-            if !entry.is_object() {
-                *entry = json!({});
-            }
-            cur = match entry.as_object_mut() {
-                Some(m) => m,
-                None => return Err(usage(format!("invalid --set key '{key}'"))),
-            };
-        }
-        cur.insert(parts[parts.len() - 1].to_string(), value);
-    }
-    Ok(())
 }
 
 /// Normalises `1.33`, `1.33.2` or `v1.33.2` to `v1.33.2` form.
@@ -104,13 +65,17 @@ impl HelmCommand {
     /// Runs the subcommand.
     pub fn run(self, g: &GlobalArgs) -> Result<()> {
         let HelmCommand::Template(args) = self;
-        let mut values = Map::new();
-        for s in &args.set {
-            parse_set(s, true, &mut values)?;
-        }
-        for s in &args.set_string {
-            parse_set(s, false, &mut values)?;
-        }
+        // Helm applies every --set before every --set-string.
+        let set_values = args
+            .set
+            .iter()
+            .map(|s| flux_helm::SetArg::Set(s.clone()))
+            .chain(
+                args.set_string
+                    .iter()
+                    .map(|s| flux_helm::SetArg::SetString(s.clone())),
+            )
+            .collect();
         let mut opts = flux_helm::RenderOptions {
             release_name: args.release.clone(),
             // Helm's default namespace, not Flux's, unless -n is given.
@@ -120,7 +85,7 @@ impl HelmCommand {
                 "default".into()
             },
             values_files: args.values.clone(),
-            values: Value::Object(values),
+            set_values,
             include_crds: args.include_crds,
             skip_tests: args.skip_tests,
             api_versions: args.api_versions.clone(),
@@ -139,20 +104,6 @@ impl HelmCommand {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn set_values_nest_and_type() {
-        let mut m = Map::new();
-        parse_set("image.tag=1.2,replicas=3,debug=true,name=web", true, &mut m).unwrap();
-        parse_set("zip=01234", false, &mut m).unwrap();
-        assert_eq!(
-            Value::Object(m),
-            json!({"image": {"tag": "1.2"}, "replicas": 3, "debug": true, "name": "web", "zip": "01234"})
-        );
-        let mut m = Map::new();
-        assert!(parse_set("novalue", true, &mut m).is_err());
-        assert!(parse_set("a..b=1", true, &mut m).is_err());
-    }
 
     #[test]
     fn kube_versions_are_normalised() {

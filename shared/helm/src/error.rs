@@ -14,6 +14,9 @@ pub enum HelmError {
     /// The chart is malformed (Chart.yaml, values.yaml, subcharts).
     #[error("{0}")]
     Chart(String),
+    /// User-supplied values (`--set`) cannot be parsed.
+    #[error("{0}")]
+    Values(String),
     /// Dependencies in Chart.yaml are missing or inconsistent.
     #[error("{0}")]
     Dependencies(String),

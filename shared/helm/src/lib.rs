@@ -11,9 +11,11 @@ pub mod error;
 pub mod files;
 pub mod funcs;
 pub mod render;
+pub mod strvals;
 pub mod template;
 pub mod values;
 pub mod yaml;
 
 pub use error::HelmError;
 pub use render::{Manifest, RenderOptions, Rendered, render};
+pub use strvals::SetArg;

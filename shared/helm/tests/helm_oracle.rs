@@ -8,6 +8,9 @@
 //! not compared). `tools/oracle/known-diffs.txt` lists the accepted
 //! differences, each with its reason.
 //!
+//! `--set`/`--set-string` parsing is compared the same way: the chart prints
+//! `toJson .Values` for each case of [`SET_CASES`], over a values file.
+//!
 //! Always checked: every function the engine registers and every template
 //! action appears in some snippet. Compared only when helm is found: through
 //! `FLUX_RS_HELM`, else the oracle cache
@@ -21,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use base64::Engine as _;
-use flux_helm::{RenderOptions, render};
+use flux_helm::{RenderOptions, SetArg, render};
 
 fn oracle_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/oracle")
@@ -219,5 +222,111 @@ fn snippets_render_like_helm() {
         unexpected.is_empty(),
         "snippets rendering differently from helm:\n{}",
         unexpected.join("\n")
+    );
+}
+
+/// `--set` cases (flag, expression), each applied over `SET_BASE`.
+const SET_CASES: &[&[(&str, &str)]] = &[
+    &[("--set", "a.b[0].c=x")],
+    &[("--set", "list[1]=y")],
+    &[("--set", "m.y[2]=z,m.x=2")],
+    &[("--set", "m[0][1]=z")],
+    &[("--set", "a[2]=1,a[0]=0")],
+    &[("--set", "a[0].b=1,a[0].c=2")],
+    &[("--set", "a[1].b=1"), ("--set", "a[0]=x")],
+    &[("--set", "a[1][0]=x,a[0]=y")],
+    &[(
+        "--set",
+        "a={x,y,1},b=true,c=null,d=007,e=0,f=-3,g=1.5,h=TRUE,i=",
+    )],
+    &[("--set-string", "a=1,b=true,c=null")],
+    &[("--set", r"a\.b=1,c=a\,b")],
+    &[("--set", "a={}")],
+    &[("--set", "a[0]=1"), ("--set-string", "a[1]=2")],
+    &[("--set", "list[5]=tail,m.x=null")],
+    &[("--set", "a")],
+    &[("--set", "a,b=1")],
+    &[("--set", "a[x]=1")],
+    &[("--set", "a[-1]=1")],
+    &[("--set", "a[0]x=1")],
+    &[("--set", "list.x=1")],
+    &[("--set", "m.x[0]=1")],
+    &[("--set", "a={x")],
+    &[("--set", "x.=1")],
+    &[("--set", "a[70000]=1")],
+];
+
+const SET_BASE: &str = "list: [a, b, c]\nm: {x: 1, n: {deep: true}}\n";
+
+fn set_chart(dir: &Path) {
+    write(
+        dir,
+        "Chart.yaml",
+        "apiVersion: v2\nname: s\nversion: 1.0.0\n",
+    );
+    write(dir, "values.yaml", "");
+    write(dir, "base.yaml", SET_BASE);
+    write(
+        dir,
+        "templates/t.yaml",
+        "v: {{ toJson .Values | b64enc | quote }}\n",
+    );
+}
+
+fn decode_v(ok: bool, stdout: &str) -> String {
+    decode_out(ok, &stdout.replace("v: \"", "out: \""))
+}
+
+#[test]
+fn set_values_like_helm() {
+    let Some(helm) = find_helm() else {
+        let msg = "helm not found (set FLUX_RS_HELM or see ../shared/corpus/helm/README.md): \
+                   --set cases were NOT compared with helm";
+        assert!(std::env::var_os("FLUX_RS_REQUIRE_HELM").is_none(), "{msg}");
+        eprintln!("{msg}");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    set_chart(tmp.path());
+    let mut bad = Vec::new();
+    for case in SET_CASES {
+        let mut cmd = Command::new(&helm);
+        cmd.args(["template", "s"]).arg(tmp.path());
+        cmd.arg("-f").arg(tmp.path().join("base.yaml"));
+        for (flag, expr) in *case {
+            cmd.args([flag, expr]);
+        }
+        let out = cmd.output().unwrap();
+        let theirs = decode_v(out.status.success(), &String::from_utf8_lossy(&out.stdout));
+        let opts = RenderOptions {
+            release_name: "s".into(),
+            values_files: vec![tmp.path().join("base.yaml")],
+            set_values: case
+                .iter()
+                .map(|(flag, expr)| match *flag {
+                    "--set" => SetArg::Set(expr.to_string()),
+                    _ => SetArg::SetString(expr.to_string()),
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let ours = match render(tmp.path(), &opts) {
+            Ok(r) => decode_v(true, &r.to_helm_template_output()),
+            Err(_) => decode_v(false, ""),
+        };
+        if theirs != ours {
+            bad.push(format!("{case:?}\n  helm: {theirs}\n  ours: {ours}"));
+        }
+    }
+    eprintln!(
+        "helm oracle ({}): {} --set cases compared, {} differ",
+        helm.display(),
+        SET_CASES.len(),
+        bad.len()
+    );
+    assert!(
+        bad.is_empty(),
+        "--set differs from helm:\n{}",
+        bad.join("\n")
     );
 }

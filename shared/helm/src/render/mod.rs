@@ -15,6 +15,7 @@ use crate::chart::load::load_path;
 use crate::chart::schema::{to_json, validate};
 use crate::error::HelmError;
 use crate::files::Files;
+use crate::strvals::SetArg;
 use crate::template::exec::map_of;
 use crate::template::{Engine, Map, Value};
 use crate::values::{coalesce_values_root, merge_user_values};
@@ -38,8 +39,11 @@ pub struct RenderOptions {
     pub namespace: String,
     /// Values files (`-f`), in order.
     pub values_files: Vec<PathBuf>,
-    /// Extra values applied after the files (like `--set`), as a JSON object.
+    /// Extra values applied after the files (like `--set-json`), as a JSON object.
     pub values: serde_json::Value,
+    /// `--set` and `--set-string` expressions, applied in order after the
+    /// files and `values` (Helm applies every `--set` before `--set-string`).
+    pub set_values: Vec<SetArg>,
     /// Kubernetes version for `.Capabilities.KubeVersion`.
     pub kube_version: String,
     /// API versions for `.Capabilities.APIVersions` (Helm's defaults when empty).
@@ -61,6 +65,7 @@ impl Default for RenderOptions {
             namespace: "default".into(),
             values_files: Vec::new(),
             values: serde_json::Value::Null,
+            set_values: Vec::new(),
             kube_version: "v1.33.0".into(),
             api_versions: Vec::new(),
             include_crds: false,
@@ -154,7 +159,12 @@ fn read_user_values(opts: &RenderOptions) -> Result<Map, HelmError> {
     let extra = crate::funcs::encoding::from_json_value(opts.values.clone())
         .map_snapshot()
         .unwrap_or_default();
-    Ok(merge_user_values(vals, extra))
+    let mut vals = merge_user_values(vals, extra);
+    for s in &opts.set_values {
+        crate::strvals::parse_into(s, &mut vals)
+            .map_err(|e| HelmError::Values(format!("failed parsing --set data: {e}")))?;
+    }
+    Ok(vals)
 }
 
 fn validate_schemas(c: &Chart, vals: &Map, out: &mut String) {
