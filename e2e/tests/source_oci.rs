@@ -320,3 +320,74 @@ async fn proxy_secret_ref_routes_registry_traffic() {
     let cond = condition(&obj, "FetchFailed").unwrap();
     assert!(cond.2.contains("'address' is missing"), "{cond:?}");
 }
+
+/// A registry over HTTPS with a private CA: `certSecretRef` trusts it, cosign signs over
+/// TLS, and the traffic can go through a proxy (a `CONNECT` tunnel).
+#[tokio::test]
+async fn tls_registry_with_cert_secret_ref_cosign_and_a_proxy() {
+    let ctx = setup("src-oci-tls").await;
+    let registry = OciRegistry::start_tls(Some(("flux", "tls-pw")))
+        .await
+        .unwrap();
+    let ca = registry.ca_pem().unwrap().to_string();
+    let c = OciClient::new(
+        OciUrl::parse(&registry.oci_url("secure/app")).unwrap(),
+        ClientOptions {
+            credentials: Some(("flux".into(), "tls-pw".into())),
+            ca_pem: Some(ca.clone().into_bytes()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let digest = push(&c, "1.0.0", &[("app.yaml", "tls: true\n")]).await;
+    let key = CosignKeyPair::generate("tls-key").unwrap();
+    key.sign(&registry, "secure/app", &digest).unwrap();
+    let proxy = HttpProxy::start(None).unwrap();
+    ctx.secret(
+        "regcred",
+        &[(".dockerconfigjson", &registry.docker_config_json())],
+    )
+    .await;
+    ctx.secret("registry-ca", &[("ca.crt", &ca)]).await;
+    ctx.secret("cosign", &[("cosign.pub", &key.public_key_pem().unwrap())])
+        .await;
+    ctx.secret("proxy", &[("address", proxy.address())]).await;
+    let spec = |cert: bool, via_proxy: bool| {
+        let mut spec = json!({
+            "url": registry.oci_url("secure/app"), "interval": "1m",
+            "ref": {"tag": "1.0.0"}, "secretRef": {"name": "regcred"},
+            "verify": {"provider": "cosign", "secretRef": {"name": "cosign"}}
+        });
+        if cert {
+            spec["certSecretRef"] = json!({"name": "registry-ca"});
+        }
+        if via_proxy {
+            spec["proxySecretRef"] = json!({"name": "proxy"});
+        }
+        spec
+    };
+    ctx.create::<OCIRepository>("trusted", spec(true, false))
+        .await;
+    ctx.create::<OCIRepository>("untrusted", spec(false, false))
+        .await;
+    ctx.create::<OCIRepository>("tunnelled", spec(true, true))
+        .await;
+
+    for name in ["trusted", "tunnelled"] {
+        let obj = ctx.ready::<OCIRepository>(name).await;
+        assert_eq!(revision(&obj), format!("1.0.0@{digest}"));
+        assert_eq!(condition(&obj, "SourceVerified").unwrap().0, "True");
+        assert_eq!(download(&obj).await["app.yaml"], "tls: true\n");
+    }
+    assert!(proxy.forwarded() > 0, "nothing went through the proxy");
+
+    let obj = ctx
+        .failing::<OCIRepository>("untrusted", "FetchFailed", "OCIArtifactPullFailed")
+        .await;
+    let cond = condition(&obj, "FetchFailed").unwrap();
+    assert!(
+        cond.2.contains("1.0.0") && cond.2.contains("certificate"),
+        "{cond:?}"
+    );
+    assert!(obj["status"]["artifact"].is_null());
+}

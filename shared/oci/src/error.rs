@@ -86,7 +86,19 @@ impl Error {
         e: oci_client::errors::OciDistributionError,
     ) -> Error {
         use oci_client::errors::OciDistributionError as E;
+        // Classified on the registry's answer alone; the message also gets the causes,
+        // since "error sending request" alone hides a refused connection or an untrusted
+        // certificate.
         let text = e.to_string();
+        let mut detailed = text.clone();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            let part = c.to_string();
+            if !detailed.contains(&part) {
+                detailed = format!("{detailed}: {part}");
+            }
+            cause = c.source();
+        }
         match &e {
             E::AuthenticationFailure(_) => Error::Unauthorized {
                 registry: registry.to_string(),
@@ -123,7 +135,7 @@ impl Error {
             _ => Error::Registry {
                 operation,
                 reference: reference.to_string(),
-                reason: text,
+                reason: detailed,
             },
         }
     }

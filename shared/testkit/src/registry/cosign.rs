@@ -110,6 +110,13 @@ impl CosignKeyPair {
         write_docker_config(&docker_config, registry)?;
         let reference = format!("{}/{repository}@{digest}", registry.host());
         let mut cmd = self.command();
+        if let Some(ca) = registry.ca_pem() {
+            // Go reads extra roots from SSL_CERT_FILE.
+            let path = self.dir.path().join("registry-ca.pem");
+            std::fs::write(&path, ca)
+                .map_err(TestkitError::io(format!("writing {}", path.display())))?;
+            cmd.env("SSL_CERT_FILE", path);
+        }
         cmd.env("DOCKER_CONFIG", &docker_config)
             .arg("sign")
             .arg("--key")

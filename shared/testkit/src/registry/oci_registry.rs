@@ -1,6 +1,7 @@
 //! A real OCI registry: CNCF distribution's `registry` binary (built from its Go module by
 //! `e2e/scripts/build-testbins.sh`) on a loopback port, filesystem storage in a temp dir,
-//! optionally behind htpasswd basic auth (bcrypt, the only format distribution accepts).
+//! optionally behind htpasswd basic auth (bcrypt, the only format distribution accepts),
+//! over plain HTTP or over HTTPS with a certificate from a throw-away CA.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -15,6 +16,7 @@ use crate::process::{Supervisor, free_ports};
 pub struct OciRegistry {
     host: String,
     credentials: Option<(String, String)>,
+    ca_pem: Option<String>,
     supervisor: Supervisor,
     _dir: TempDir,
 }
@@ -45,6 +47,19 @@ impl OciRegistry {
     /// Starts a registry over plain HTTP; with `basic_auth`, pushes and pulls need those
     /// credentials.
     pub async fn start(basic_auth: Option<(&str, &str)>) -> Result<OciRegistry, TestkitError> {
+        Self::start_with(basic_auth, false).await
+    }
+
+    /// Starts a registry over HTTPS with a certificate (for `127.0.0.1` and `localhost`)
+    /// from a new CA ([`ca_pem`](Self::ca_pem)).
+    pub async fn start_tls(basic_auth: Option<(&str, &str)>) -> Result<OciRegistry, TestkitError> {
+        Self::start_with(basic_auth, true).await
+    }
+
+    async fn start_with(
+        basic_auth: Option<(&str, &str)>,
+        tls: bool,
+    ) -> Result<OciRegistry, TestkitError> {
         let bin = registry_binary()?;
         let dir = tempfile::Builder::new()
             .prefix("flux-testkit-registry-")
@@ -65,8 +80,25 @@ impl OciRegistry {
                 htpasswd.display()
             );
         }
+        let mut http_tls = String::new();
+        let mut ca_pem = None;
+        if tls {
+            let ca = crate::pki::TestCa::new("flux-testkit-registry-ca")?;
+            let cert = ca.server_cert("flux-testkit-registry", &["127.0.0.1", "localhost"])?;
+            let (cert_path, key_path) = (dir.path().join("tls.crt"), dir.path().join("tls.key"));
+            std::fs::write(&cert_path, &cert.cert_pem)
+                .map_err(TestkitError::io("writing the registry certificate"))?;
+            std::fs::write(&key_path, &cert.key_pem)
+                .map_err(TestkitError::io("writing the registry key"))?;
+            http_tls = format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                cert_path.display(),
+                key_path.display()
+            );
+            ca_pem = Some(ca.cert_pem().to_string());
+        }
         let config = format!(
-            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: flux-testkit\n{auth}",
+            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: flux-testkit\n{http_tls}{auth}",
             dir.path().join("data").display()
         );
         let config_path = dir.path().join("config.yml");
@@ -78,11 +110,20 @@ impl OciRegistry {
         supervisor.spawn("registry", cmd, dir.path().join("registry.log"))?;
 
         let host = format!("127.0.0.1:{port}");
-        let client = reqwest::Client::new();
+        let mut builder = reqwest::Client::builder().no_proxy();
+        if let Some(pem) = &ca_pem {
+            let ca = reqwest::Certificate::from_pem(pem.as_bytes())
+                .map_err(|e| TestkitError::Tls(format!("loading the registry CA: {e}")))?;
+            builder = builder.tls_certs_only([ca]);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| TestkitError::Tls(format!("building a health-check client: {e}")))?;
+        let scheme = if tls { "https" } else { "http" };
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             supervisor.check_alive()?;
-            if let Ok(resp) = client.get(format!("http://{host}/v2/")).send().await
+            if let Ok(resp) = client.get(format!("{scheme}://{host}/v2/")).send().await
                 && (resp.status().is_success() || resp.status().as_u16() == 401)
             {
                 break;
@@ -97,6 +138,7 @@ impl OciRegistry {
         Ok(OciRegistry {
             host,
             credentials: basic_auth.map(|(u, p)| (u.to_string(), p.to_string())),
+            ca_pem,
             supervisor,
             _dir: dir,
         })
@@ -110,6 +152,11 @@ impl OciRegistry {
     /// `oci://127.0.0.1:<port>/<repository>`.
     pub fn oci_url(&self, repository: &str) -> String {
         format!("oci://{}/{repository}", self.host)
+    }
+
+    /// The CA certificate (PEM) of an HTTPS registry.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The basic auth credentials, if any.
