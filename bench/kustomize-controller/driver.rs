@@ -9,6 +9,7 @@
 //! plane's Service CIDR cannot hold 1000 cluster IPs. Prints a Markdown table row.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -18,6 +19,7 @@ use flux_api::kustomize::Kustomization;
 use flux_api::source::GitRepository;
 use flux_artifact::storage::Storage;
 use flux_testkit::{ControlPlane, test_namespace};
+use k8s_openapi::api::apps::v1::Deployment;
 use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
@@ -33,6 +35,10 @@ struct Cli {
     /// `--concurrent` of the controller.
     #[arg(long, default_value_t = 20)]
     concurrent: usize,
+    /// Diagnostic only, not Flux's scenario: Kustomizations without `wait`, so Ready does
+    /// not wait for kube-controller-manager to report the Deployments.
+    #[arg(long)]
+    no_wait: bool,
 }
 
 const PODINFO: &str = r#"apiVersion: v1
@@ -108,14 +114,54 @@ fn usage(pid: u32) -> (u64, f64) {
     (hwm, ticks as f64 / 100.0)
 }
 
-/// The sum of `apiserver_request_total` over all labels.
-async fn apiserver_requests(client: &kube::Client) -> f64 {
+/// `apiserver_request_total` by verb, resource and subresource (dry runs apart).
+async fn apiserver_requests(client: &kube::Client) -> BTreeMap<String, f64> {
     let req = http::Request::get("/metrics").body(Vec::new()).unwrap();
     let text = client.request_text(req).await.unwrap();
-    text.lines()
+    let mut by_kind = BTreeMap::new();
+    for line in text
+        .lines()
         .filter(|l| l.starts_with("apiserver_request_total{"))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
+    {
+        let Some(value) = line.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()) else {
+            continue;
+        };
+        let label = |name: &str| {
+            line.split(&format!("{name}=\""))
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let mut key = format!("{} {}", label("verb"), label("resource"));
+        let sub = label("subresource");
+        if !sub.is_empty() {
+            key = format!("{key}/{sub}");
+        }
+        if !label("dry_run").is_empty() {
+            key.push_str(" (dry run)");
+        }
+        *by_kind.entry(key).or_insert(0.0) += value;
+    }
+    by_kind
+}
+
+/// kstatus's Current for a Deployment: the controller observed this generation and reports
+/// the new ReplicaSet available.
+fn deployment_current(d: &Deployment) -> bool {
+    let Some(status) = &d.status else {
+        return false;
+    };
+    let condition = |type_: &str, reason: Option<&str>| {
+        status.conditions.iter().flatten().any(|c| {
+            c.type_ == type_
+                && c.status == "True"
+                && reason.is_none_or(|r| c.reason.as_deref() == Some(r))
+        })
+    };
+    status.observed_generation >= d.metadata.generation
+        && condition("Progressing", Some("NewReplicaSetAvailable"))
+        && condition("Available", None)
 }
 
 fn ready(o: &Kustomization) -> bool {
@@ -228,7 +274,7 @@ async fn main() {
         let obj: Kustomization = serde_json::from_value(json!({
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
             "metadata": {"name": format!("podinfo-{i}")},
-            "spec": {"interval": "60m", "retryInterval": "2m", "prune": true, "wait": true, "timeout": "1m",
+            "spec": {"interval": "60m", "retryInterval": "2m", "prune": true, "wait": !cli.no_wait, "timeout": "1m",
                 "targetNamespace": ns, "serviceAccountName": "flux",
                 "sourceRef": {"kind": "GitRepository", "name": format!("podinfo-{i}")},
                 "postBuild": {"substitute": {"INDEX": i.to_string(), "PODS": "0", "MCPU": "100"}}}
@@ -237,10 +283,33 @@ async fn main() {
         kss.create(&PostParams::default(), &obj).await.unwrap();
         driver_requests += 1.0;
     }
+    // Deployments are polled too: kube-controller-manager's deployment controller must
+    // report each one Current (kstatus) before its Kustomization can be Ready.
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
+    let mut deployments_current_at = None;
+    let mut last_progress = Instant::now();
     loop {
         let list = kss.list(&ListParams::default()).await.unwrap();
-        driver_requests += 1.0;
-        if list.items.iter().filter(|o| ready(o)).count() == cli.count {
+        let deploys = deployments.list(&ListParams::default()).await.unwrap();
+        driver_requests += 2.0;
+        let ready_count = list.items.iter().filter(|o| ready(o)).count();
+        let current = deploys
+            .items
+            .iter()
+            .filter(|d| deployment_current(d))
+            .count();
+        if current == cli.count && deployments_current_at.is_none() {
+            deployments_current_at = Some(started.elapsed());
+        }
+        if last_progress.elapsed() >= Duration::from_secs(20) {
+            last_progress = Instant::now();
+            eprintln!(
+                "{:>6.1} s: {ready_count} Kustomizations Ready, {} Deployments applied, {current} Current",
+                started.elapsed().as_secs_f64(),
+                deploys.items.len()
+            );
+        }
+        if ready_count == cli.count {
             break;
         }
         assert!(
@@ -252,7 +321,50 @@ async fn main() {
     }
     let elapsed = started.elapsed();
     let (hwm, cpu) = usage(pid);
-    let requests = apiserver_requests(&client).await - requests_before - driver_requests;
+    let requests_after = apiserver_requests(&client).await;
+    let mut delta: Vec<(String, f64)> = requests_after
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v - requests_before.get(k).copied().unwrap_or(0.0),
+            )
+        })
+        .filter(|(_, d)| *d > 0.0)
+        .collect();
+    delta.sort_by(|a, b| b.1.total_cmp(&a.1));
+    // Where the requests went (the driver's own creates and lists included), to stderr.
+    for (key, d) in &delta {
+        eprintln!("{d:>8.0}  {key}");
+    }
+    let requests = delta.iter().map(|(_, d)| d).sum::<f64>() - driver_requests;
+    if let Some(at) = deployments_current_at {
+        eprintln!(
+            "all Deployments Current at {:.1} s, all Kustomizations Ready at {:.1} s",
+            at.as_secs_f64(),
+            elapsed.as_secs_f64()
+        );
+    }
+    // client-go logs "Waited before sending request: <wait>" (its client-side rate limit)
+    // at most every 10 s when a wait exceeds 1 s.
+    let kcm_log = cp
+        .kubeconfig_path()
+        .parent()
+        .unwrap()
+        .join("kube-controller-manager.log");
+    let throttled: Vec<String> = std::fs::read_to_string(&kcm_log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("Waited before sending request") || l.contains("throttling"))
+        .map(|l| l.chars().take(200).collect())
+        .collect();
+    eprintln!(
+        "kube-controller-manager client-side throttling log lines: {}",
+        throttled.len()
+    );
+    for line in throttled.iter().rev().take(3) {
+        eprintln!("  {line}");
+    }
     println!(
         "| {} | {:.1} s | {:.1} MiB (idle {:.1} MiB) | {:.1} s | {:.0} ({:.1} per Kustomization) |",
         cli.count,

@@ -9,6 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 target="${CARGO_TARGET_DIR:-target}"
+# As the deployment manifest sets it (deploy/kustomize-controller/deployment.yaml).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 cargo build --release -p flux-kustomize-controller --bin kustomize-controller
 cargo build -p flux-kustomize-controller --example kustomize-bench-driver
 "$target/debug/examples/kustomize-bench-driver" --controller "$target/release/kustomize-controller" "$@"
