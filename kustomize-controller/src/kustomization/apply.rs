@@ -8,7 +8,7 @@ use flux_api::constants::{
     KUSTOMIZE_NAMESPACE_LABEL, PRUNE_FAILED_REASON, RECONCILIATION_FAILED_REASON,
 };
 use flux_api::kustomize::Kustomization;
-use flux_api::meta::{CommonMetadata, ResourceInventory};
+use flux_api::meta::ResourceInventory;
 use flux_cel::status::{HealthCheckSpec, HealthChecks, Status};
 use flux_runtime::reconcile::ReconcileError;
 use flux_ssa::health::{CustomHealth, HealthStatus, ObjectHealth};
@@ -16,39 +16,7 @@ use flux_ssa::{
     ApplyOptions, ChangeSet, DeleteOptions, ObjMetadata, ResourceManager, SsaError, WaitOptions,
 };
 use kube::ResourceExt;
-use serde_json::{Value, json};
-
-/// Adds the owner labels and the common metadata to every object.
-pub fn set_metadata(objects: &mut [Value], ks: &Kustomization, common: Option<&CommonMetadata>) {
-    let name = ks.name_any();
-    let ns = ks.namespace().unwrap_or_default();
-    for obj in objects.iter_mut() {
-        let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
-            continue;
-        };
-        let labels = meta.entry("labels").or_insert_with(|| json!({}));
-        if !labels.is_object() {
-            *labels = json!({});
-        }
-        if let Some(l) = labels.as_object_mut() {
-            if let Some(c) = common {
-                for (k, v) in &c.labels {
-                    l.insert(k.clone(), json!(v));
-                }
-            }
-            l.insert(KUSTOMIZE_NAME_LABEL.into(), json!(name));
-            l.insert(KUSTOMIZE_NAMESPACE_LABEL.into(), json!(ns));
-        }
-        if let Some(c) = common.filter(|c| !c.annotations.is_empty()) {
-            let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
-            if let Some(a) = annotations.as_object_mut() {
-                for (k, v) in &c.annotations {
-                    a.insert(k.clone(), json!(v));
-                }
-            }
-        }
-    }
-}
+use serde_json::Value;
 
 /// Applies the objects in stages.
 pub async fn apply(

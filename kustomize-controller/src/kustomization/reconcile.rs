@@ -6,7 +6,6 @@ use flux_api::constants::{
     RECONCILIATION_SUCCEEDED_REASON, SUCCEEDED_REASON,
 };
 use flux_api::kustomize::Kustomization;
-use flux_kustomize::{BuildOptions, LoadRestrictor, Reorder};
 use flux_runtime::reconcile::summary;
 use flux_runtime::reconcile::{ReconcileError, Reconciler, Shared, Success, SuccessEvent};
 use flux_ssa::ResourceManager;
@@ -14,10 +13,9 @@ use kube::{Resource, ResourceExt};
 use serde_json::Value;
 
 use super::{
-    KustomizationReconciler, apply, decrypt, dependencies, fetch, finalize, generate, history,
-    source, substitute,
+    KustomizationReconciler, apply, decrypt, dependencies, fetch, finalize, history, source,
+    substitute,
 };
-use crate::Error;
 
 impl Reconciler<Kustomization> for KustomizationReconciler {
     fn ready_reason(&self) -> &'static str {
@@ -84,7 +82,7 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
                     post_build,
                 )
                 .await?;
-                substitute::apply(
+                flux_kustomization::substitute::apply(
                     objects,
                     &vars,
                     post_build,
@@ -94,7 +92,12 @@ impl Reconciler<Kustomization> for KustomizationReconciler {
             }
             None => objects,
         };
-        apply::set_metadata(&mut objects, ks, ks.spec.common_metadata.as_ref());
+        flux_kustomization::metadata::set_metadata(
+            &mut objects,
+            &ks.name_any(),
+            &ks.namespace().unwrap_or_default(),
+            ks.spec.common_metadata.as_ref(),
+        );
         let digest = history::digest(&objects);
         let mut snapshot_meta =
             std::collections::BTreeMap::from([("revision".to_string(), revision.clone())]);
@@ -213,23 +216,11 @@ async fn build(
     root: std::path::PathBuf,
     spec: flux_api::kustomize::KustomizationSpec,
 ) -> Result<Vec<Value>, ReconcileError> {
-    let result = tokio::task::spawn_blocking(move || -> Result<Vec<Value>, Error> {
-        generate::prepare(&dir, &root, &spec)?;
-        let opts = BuildOptions {
-            load_restrictor: LoadRestrictor::None,
-            reorder: Reorder::None,
-        };
-        flux_kustomize::build(&dir, &opts).map_err(|e| {
-            Error::Build(format!(
-                "kustomize build failed: {}",
-                e.to_string().replace(&format!("{}/", root.display()), "")
-            ))
-        })
-    })
-    .await
-    .map_err(|e| {
-        ReconcileError::transient(BUILD_FAILED_REASON, format!("build task failed: {e}"))
-    })?;
+    let result = tokio::task::spawn_blocking(move || flux_kustomization::build(&dir, &root, &spec))
+        .await
+        .map_err(|e| {
+            ReconcileError::transient(BUILD_FAILED_REASON, format!("build task failed: {e}"))
+        })?;
     result.map_err(|e| ReconcileError::transient(BUILD_FAILED_REASON, e.to_string()))
 }
 
