@@ -162,3 +162,56 @@ async fn proxy_secret_ref_routes_bucket_traffic() {
     let cond = condition(&obj, "FetchFailed").unwrap();
     assert!(cond.2.contains("'socks5'"), "{cond:?}");
 }
+
+/// `certSecretRef`: an S3 endpoint over HTTPS with a private CA.
+#[tokio::test]
+async fn cert_secret_ref_trusts_a_private_ca() {
+    let ctx = setup("src-bucket-tls").await;
+    let s3 = S3Server::start_tls("AKFLUX", "SKFLUX-secret").unwrap();
+    s3.create_bucket("secure").unwrap();
+    s3.put_object("secure", "app.yaml", b"tls: true\n").unwrap();
+    ctx.secret(
+        "s3-creds",
+        &[("accesskey", "AKFLUX"), ("secretkey", "SKFLUX-secret")],
+    )
+    .await;
+    ctx.secret("s3-ca", &[("ca.crt", s3.ca_pem().unwrap())])
+        .await;
+    ctx.secret(
+        "s3-client-cert",
+        &[
+            ("ca.crt", s3.ca_pem().unwrap()),
+            ("tls.crt", "x"),
+            ("tls.key", "y"),
+        ],
+    )
+    .await;
+    for (name, cert) in [
+        ("trusted", Some("s3-ca")),
+        ("untrusted", None),
+        ("client-cert", Some("s3-client-cert")),
+    ] {
+        let mut spec = json!({
+            "bucketName": "secure", "endpoint": s3.endpoint(), "interval": "1m",
+            "secretRef": {"name": "s3-creds"}
+        });
+        if let Some(cert) = cert {
+            spec["certSecretRef"] = json!({"name": cert});
+        }
+        ctx.create::<Bucket>(name, spec).await;
+    }
+    let obj = ctx.ready::<Bucket>("trusted").await;
+    assert_eq!(download(&obj).await["app.yaml"], "tls: true\n");
+
+    let obj = ctx
+        .failing::<Bucket>("untrusted", "FetchFailed", "BucketOperationFailed")
+        .await;
+    let cond = condition(&obj, "FetchFailed").unwrap();
+    assert!(cond.2.contains("certificate"), "{cond:?}");
+    assert!(obj["status"]["artifact"].is_null());
+    let obj = ctx
+        .failing::<Bucket>("client-cert", "FetchFailed", "AuthenticationFailed")
+        .await;
+    let cond = condition(&obj, "FetchFailed").unwrap();
+    assert!(cond.2.contains("client certificates"), "{cond:?}");
+}

@@ -104,6 +104,8 @@ pub struct BucketConfig {
     pub timeout: Duration,
     /// Proxy URL for every request, credentials in its userinfo (`spec.proxySecretRef`).
     pub proxy: Option<String>,
+    /// PEM CA bundle trusted in addition to the system roots (`certSecretRef` `ca.crt`).
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for BucketConfig {
@@ -118,6 +120,7 @@ impl std::fmt::Debug for BucketConfig {
             .field("credentials", &self.credentials)
             .field("timeout", &self.timeout)
             .field("proxy", &self.proxy.is_some())
+            .field("ca_pem", &self.ca_pem.is_some())
             .finish()
     }
 }
@@ -142,6 +145,13 @@ impl BucketClient {
             options = options.with_proxy_url(proxy);
         }
         let invalid = |e: object_store::Error| Error::InvalidConfig(e.to_string());
+        if let Some(pem) = &config.ca_pem {
+            let certs = object_store::Certificate::from_pem_bundle(pem)
+                .map_err(|e| Error::InvalidConfig(format!("'ca.crt' is not a PEM bundle: {e}")))?;
+            for cert in certs {
+                options = options.with_root_certificate(cert);
+            }
+        }
         let store: Arc<dyn ObjectStore> = match config.provider {
             Provider::Generic | Provider::Aws => {
                 let mut b = object_store::aws::AmazonS3Builder::new()

@@ -19,6 +19,7 @@ fn config(server: &S3Server, bucket: &str, secret: &str) -> BucketConfig {
         },
         timeout: Duration::from_secs(20),
         proxy: None,
+        ca_pem: None,
     }
 }
 

@@ -3,10 +3,11 @@
 //! # Pipeline
 //! 1. **storage**: GC, drop a missing or corrupt artifact, refresh the URL.
 //! 2. **source** (`reconcile`): provider and endpoint checked (stall on invalid ones),
-//!    credentials from `secretRef`, the proxy from `proxySecretRef`, then the ETag index
-//!    of the objects under `spec.prefix` minus the root `.sourceignore` and `spec.ignore`
-//!    patterns. Its digest is the revision (`sha256:<hex>`); an unchanged revision with
-//!    unchanged ignore rules downloads nothing.
+//!    credentials from `secretRef`, the proxy from `proxySecretRef`, a CA from
+//!    `certSecretRef`, then the ETag index of the objects under `spec.prefix` minus the
+//!    root `.sourceignore` and `spec.ignore` patterns. Its digest is the revision
+//!    (`sha256:<hex>`); an unchanged revision with unchanged ignore rules downloads
+//!    nothing.
 //! 3. **artifact**: objects downloaded (at most 100 at a time, as Flux), archived as
 //!    `<hex>.tar.gz`, `latest.tar.gz` symlink, `observedIgnore`, `NewArtifact` event.
 //!

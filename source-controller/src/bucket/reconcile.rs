@@ -94,6 +94,36 @@ pub fn credentials(
     }
 }
 
+/// `certSecretRef`: the `ca.crt` to trust. Client certificates are refused with a clear
+/// message rather than silently not presented.
+async fn ca_from_secret_ref(
+    ctx: &Shared,
+    ns: &str,
+    secret_ref: Option<&flux_api::meta::LocalObjectReference>,
+) -> Result<Option<Vec<u8>>, ReconcileError> {
+    let Some(r) = secret_ref else {
+        return Ok(None);
+    };
+    let failed = |e: String| {
+        ReconcileError::transient(AUTHENTICATION_FAILED_REASON, e)
+            .with_condition(FETCH_FAILED_CONDITION)
+    };
+    let data = secret(&ctx.client, ns, &r.name).await.map_err(failed)?;
+    if data.contains_key("tls.crt") || data.contains_key("tls.key") {
+        return Err(failed(format!(
+            "secret '{ns}/{}': client certificates ('tls.crt'/'tls.key') are not supported for Buckets by this source-controller; keep only 'ca.crt'",
+            r.name
+        )));
+    }
+    match data.get("ca.crt") {
+        Some(ca) => Ok(Some(ca.clone())),
+        None => Err(failed(format!(
+            "secret '{ns}/{}': key 'ca.crt' is missing",
+            r.name
+        ))),
+    }
+}
+
 impl Reconciler<Bucket> for BucketReconciler {
     fn owned_conditions(&self) -> &'static [&'static str] {
         OWNED_CONDITIONS
@@ -153,6 +183,7 @@ impl Reconciler<Bucket> for BucketReconciler {
             timeout: timeout(obj.spec.timeout.as_deref()),
             proxy: proxy::from_secret_ref(&ctx.client, &ns, obj.spec.proxy_secret_ref.as_ref())
                 .await?,
+            ca_pem: ca_from_secret_ref(ctx, &ns, obj.spec.cert_secret_ref.as_ref()).await?,
         };
         let client = BucketClient::new(&config).map_err(|e| {
             ReconcileError::stalling(INVALID_PROVIDER_CONFIGURATION_REASON, e.to_string())

@@ -1,6 +1,7 @@
 //! An S3-compatible server in the test process: s3s-fs (a file-system backed
 //! implementation of the S3 API from the s3s project, Apache-2.0) served with hyper on a
-//! loopback port, checking SigV4 signatures against one access key pair. Buckets are
+//! loopback port (plain HTTP, or HTTPS with a certificate from a throw-away CA), checking
+//! SigV4 signatures against one access key pair. Buckets are
 //! directories under a temp dir, objects are files; [`S3Server::put_object`] writes them
 //! directly so tests need no S3 client.
 //!
@@ -28,6 +29,7 @@ use crate::TestkitError;
 pub struct S3Server {
     dir: TempDir,
     endpoint: String,
+    ca_pem: Option<String>,
     access_key: String,
     secret_key: String,
     _thread: ServerThread,
@@ -44,6 +46,26 @@ impl std::fmt::Debug for S3Server {
 impl S3Server {
     /// Starts a server accepting requests signed with `access_key`/`secret_key`.
     pub fn start(access_key: &str, secret_key: &str) -> Result<S3Server, TestkitError> {
+        Self::start_with(access_key, secret_key, false)
+    }
+
+    /// Starts a server over HTTPS with a certificate (for `127.0.0.1` and `localhost`)
+    /// from a new CA ([`ca_pem`](Self::ca_pem)).
+    pub fn start_tls(access_key: &str, secret_key: &str) -> Result<S3Server, TestkitError> {
+        Self::start_with(access_key, secret_key, true)
+    }
+
+    fn start_with(access_key: &str, secret_key: &str, tls: bool) -> Result<S3Server, TestkitError> {
+        let (acceptor, ca_pem) = if tls {
+            let ca = crate::pki::TestCa::new("flux-testkit-s3-ca")?;
+            let cert = ca.server_cert("flux-testkit-s3", &["127.0.0.1", "localhost"])?;
+            (
+                Some(super::tls::acceptor(&cert)?),
+                Some(ca.cert_pem().to_string()),
+            )
+        } else {
+            (None, None)
+        };
         let dir = tempfile::Builder::new()
             .prefix("flux-testkit-s3-")
             .tempdir()
@@ -64,17 +86,28 @@ impl S3Server {
                 let Ok((socket, _)) = tcp.accept().await else {
                     continue;
                 };
-                let conn = http
-                    .serve_connection(TokioIo::new(socket), service.clone())
-                    .into_owned();
+                let http = http.clone();
+                let service = service.clone();
+                let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    let _ = conn.await;
+                    match acceptor {
+                        // A failed handshake (a client without the CA) drops the connection.
+                        Some(acceptor) => {
+                            if let Ok(tls) = acceptor.accept(socket).await {
+                                let _ = http.serve_connection(TokioIo::new(tls), service).await;
+                            }
+                        }
+                        None => {
+                            let _ = http.serve_connection(TokioIo::new(socket), service).await;
+                        }
+                    }
                 });
             }
         })?;
         Ok(S3Server {
             dir,
             endpoint: format!("127.0.0.1:{port}"),
+            ca_pem,
             access_key: access_key.to_string(),
             secret_key: secret_key.to_string(),
             _thread: thread,
@@ -84,6 +117,11 @@ impl S3Server {
     /// `127.0.0.1:<port>` (Flux's Bucket `spec.endpoint` has no scheme).
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// The CA certificate (PEM) of an HTTPS server.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The access key.
