@@ -5,6 +5,9 @@ use std::rc::Rc;
 /// A list of nodes.
 pub type List = Vec<Node>;
 
+/// A field, variable or function name, shared by every use in a template file.
+pub type Name = Rc<str>;
+
 /// A template body node (kept small: thousands of them live per chart).
 #[derive(Debug, Clone)]
 pub enum Node {
@@ -78,13 +81,13 @@ pub enum Arg {
     /// A string constant.
     Str(Rc<str>),
     /// `.A.B` field chain on dot.
-    Field(Vec<String>),
+    Field(Vec<Name>),
     /// `$x.A.B` variable with optional field chain.
-    Var(String, Vec<String>),
+    Var(Name, Vec<Name>),
     /// A function name.
-    Func(String),
+    Func(Name),
     /// `(pipeline).A.B`
-    Chain(Box<Arg>, Vec<String>),
+    Chain(Box<Arg>, Vec<Name>),
     /// `(pipeline)`
     Pipe(Box<Pipe>),
 }

@@ -354,7 +354,7 @@ impl State<'_> {
         &mut self,
         dot: &Value,
         mut recv: Value,
-        names: &[String],
+        names: &[super::ast::Name],
         rest: &[Arg],
         fin: Option<Value>,
     ) -> Result<Value, ExecError> {

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use super::ast::{Arg, Branch, Cmd, List, Node, Number, Pipe};
+use super::ast::{Arg, Branch, Cmd, List, Name, Node, Number, Pipe};
 use super::lex::{Tok, Token, lex};
 
 /// Deepest nesting of control structures and parentheses accepted.
@@ -48,6 +48,7 @@ pub fn parse(name: &str, text: &str, is_func: &dyn Fn(&str) -> bool) -> Result<P
         pos: 0,
         is_func,
         vars: vec!["$".into()],
+        names: std::collections::HashMap::new(),
         defines: Vec::new(),
         depth: 0,
         range_depth: 0,
@@ -74,6 +75,7 @@ struct Parser<'a> {
     pos: usize,
     is_func: &'a dyn Fn(&str) -> bool,
     vars: Vec<String>,
+    names: std::collections::HashMap<String, Name>,
     defines: Vec<(String, List)>,
     depth: usize,
     range_depth: usize,
@@ -83,6 +85,16 @@ struct Parser<'a> {
 type End = Option<(String, usize)>;
 
 impl Parser<'_> {
+    /// One shared copy per distinct name in the file.
+    fn intern(&mut self, s: String) -> Name {
+        if let Some(n) = self.names.get(&s) {
+            return n.clone();
+        }
+        let n: Name = Rc::from(s.as_str());
+        self.names.insert(s, n.clone());
+        n
+    }
+
     fn err_at(&self, line: usize, msg: String) -> ParseError {
         ParseError {
             name: self.name.to_string(),
@@ -475,7 +487,7 @@ impl Parser<'_> {
                 if !(self.is_func)(&name) {
                     return Err(self.err_at(t.line, format!("function \"{name}\" not defined")));
                 }
-                Arg::Func(name)
+                Arg::Func(self.intern(name))
             }
             Tok::Dot => Arg::Dot,
             Tok::Nil => Arg::Nil,
@@ -490,9 +502,9 @@ impl Parser<'_> {
                 if !self.vars.contains(&v) {
                     return Err(self.err_at(t.line, format!("undefined variable \"{v}\"")));
                 }
-                Arg::Var(v, Vec::new())
+                Arg::Var(self.intern(v), Vec::new())
             }
-            Tok::Field(f) => Arg::Field(vec![f]),
+            Tok::Field(f) => Arg::Field(vec![self.intern(f)]),
             Tok::LParen => {
                 self.enter()?;
                 let p = self.pipeline("parenthesized pipeline", false)?;
@@ -503,7 +515,8 @@ impl Parser<'_> {
         };
         let mut chain = Vec::new();
         while let Tok::Field(f) = &self.peek().kind {
-            chain.push(f.clone());
+            let f = f.clone();
+            chain.push(self.intern(f));
             self.pos += 1;
         }
         if chain.is_empty() {
