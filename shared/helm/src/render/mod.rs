@@ -167,6 +167,13 @@ fn read_user_values(opts: &RenderOptions) -> Result<Map, HelmError> {
     Ok(vals)
 }
 
+fn drop_default_values(c: &mut Chart) {
+    c.values = Map::new();
+    for d in &mut c.dependencies {
+        drop_default_values(d);
+    }
+}
+
 fn validate_schemas(c: &Chart, vals: &Map, out: &mut String) {
     if let Some(s) = &c.schema {
         let errs = validate(s, &to_json(&Value::from(vals.clone())));
@@ -269,6 +276,8 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
     process_enabled(&mut chart, &user, "")?;
     process_import_values(&mut chart)?;
     let vals = coalesce_values_root(&chart, &user)?;
+    // The coalesced values are a deep copy: the charts' defaults are done with.
+    drop_default_values(&mut chart);
     let mut schema_errs = String::new();
     validate_schemas(&chart, &vals, &mut schema_errs);
     if !schema_errs.is_empty() {
