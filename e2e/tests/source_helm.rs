@@ -264,10 +264,8 @@ async fn charts_from_an_oci_helm_repository_with_cosign() {
     let key = CosignKeyPair::generate("chart-key").unwrap();
     key.sign(&registry, "charts/app", &digests["0.1.0"])
         .unwrap();
-    CosignKeyPair::generate("another-key")
-        .unwrap()
-        .sign(&registry, "charts/app", &d030)
-        .unwrap();
+    let another = CosignKeyPair::generate("another-key").unwrap();
+    another.sign(&registry, "charts/app", &d030).unwrap();
     ctx.secret("oci-creds", &[("username", "flux"), ("password", "oci")])
         .await;
     ctx.secret("cosign", &[("cosign.pub", &key.public_key_pem().unwrap())])
@@ -314,6 +312,19 @@ async fn charts_from_an_oci_helm_repository_with_cosign() {
     let verified = condition(&obj, "SourceVerified").unwrap();
     assert_eq!(verified.0, "True");
     assert!(verified.2.contains(&digests["0.1.0"]), "{verified:?}");
+    // Another key Secret in the spec verifies again.
+    ctx.secret(
+        "another-key",
+        &[("cosign.pub", &another.public_key_pem().unwrap())],
+    )
+    .await;
+    ctx.patch_spec::<HelmChart>(
+        "signed",
+        json!({"verify": {"provider": "cosign", "secretRef": {"name": "another-key"}}}),
+    )
+    .await;
+    ctx.failing::<HelmChart>("signed", "SourceVerified", "VerificationError")
+        .await;
     let obj = ctx
         .failing::<HelmChart>("unsigned", "SourceVerified", "VerificationError")
         .await;

@@ -231,6 +231,23 @@ async fn cosign_cli_signatures_are_verified() {
     assert!(cond.2.contains("invalid signature"), "{cond:?}");
     assert!(obj["status"]["artifact"].is_null());
 
+    // Pointing `verify` at a Secret without the signing key verifies again, and fails.
+    ctx.secret(
+        "other-key-only",
+        &[("other.pub", &other_key.public_key_pem().unwrap())],
+    )
+    .await;
+    ctx.patch_spec::<OCIRepository>(
+        "signed",
+        json!({"verify": {"provider": "cosign", "secretRef": {"name": "other-key-only"}}}),
+    )
+    .await;
+    let obj = ctx
+        .failing::<OCIRepository>("signed", "SourceVerified", "VerificationError")
+        .await;
+    let cond = condition(&obj, "SourceVerified").unwrap();
+    assert!(cond.2.contains("invalid signature"), "{cond:?}");
+
     // Adding the other public key to the Secret lets the artifact through.
     ctx.secret(
         "cosign-keys",

@@ -120,11 +120,12 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
                 let (client, resolved) = build::resolve_oci(ctx, &repo, obj).await?;
                 let tag = build::oci_version(&resolved);
                 let version = with_metadata(&tag, metadata_for(None, false).as_deref());
-                // Skip only when nothing is left to verify either.
+                // Skip only when nothing is left to verify either: as in Flux, a spec
+                // change (another key Secret, say) verifies again.
                 let verified = obj.spec.verify.is_none()
                     || obj
                         .condition(SOURCE_VERIFIED_CONDITION)
-                        .is_some_and(|c| c.is_true());
+                        .is_some_and(|c| c.is_true() && c.observed_generation == generation);
                 if verified && up_to_date(obj, &version, None) {
                     return Ok(self.current(obj));
                 }

@@ -118,11 +118,14 @@ impl Reconciler<OCIRepository> for OCIRepositoryReconciler {
         summary::remove(obj.conditions_mut(), FETCH_FAILED_CONDITION);
 
         if let Some(v) = obj.spec.verify.clone() {
+            // As in Flux, a new revision, a spec change (another key Secret, say) or a
+            // failed verification verifies again.
+            let generation = obj.metadata.generation;
             let already = obj.artifact().map(|a| a.revision.clone()).as_deref()
                 == Some(revision.as_str())
                 && obj
                     .condition(SOURCE_VERIFIED_CONDITION)
-                    .is_some_and(|c| c.is_true());
+                    .is_some_and(|c| c.is_true() && c.observed_generation == generation);
             if !already {
                 verify::verify(&ctx.client, &ns, obj, &v, &client, &resolved.digest).await?;
             }
