@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use flux_api::source::OCIRepository;
 use flux_oci::{ClientOptions, FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE, OciClient, OciUrl};
 use flux_testkit::registry::{CosignKeyPair, HttpProxy, OciRegistry};
+use k8s_openapi::api::core::v1::ServiceAccount;
 use serde_json::json;
 use support::{condition, download, download_bytes, revision, setup, tgz};
 
@@ -160,6 +161,35 @@ async fn semver_selection_digest_pinning_copy_and_credentials() {
     .await;
     ctx.failing::<OCIRepository>("badauth", "FetchFailed", "AuthenticationFailed")
         .await;
+
+    // serviceAccountName: the ServiceAccount's imagePullSecrets authenticate.
+    // A pull secret without an entry for the registry is skipped.
+    ctx.secret("unrelated", &[(".dockerconfigjson", r#"{"auths":{}}"#)])
+        .await;
+    let sa: ServiceAccount = serde_json::from_value(json!({
+        "metadata": {"name": "puller"},
+        "imagePullSecrets": [{"name": "unrelated"}, {"name": "regcred"}]
+    }))
+    .unwrap();
+    let sa_api: kube::Api<ServiceAccount> = ctx.api();
+    sa_api.create(&Default::default(), &sa).await.unwrap();
+    for (name, account) in [("via-sa", "puller"), ("missing-sa", "nobody")] {
+        ctx.create::<OCIRepository>(
+            name,
+            json!({
+                "url": registry.oci_url("manifests/app"), "interval": "1m", "insecure": true,
+                "serviceAccountName": account, "ref": {"tag": "1.0.0"}
+            }),
+        )
+        .await;
+    }
+    let obj = ctx.ready::<OCIRepository>("via-sa").await;
+    assert_eq!(revision(&obj), format!("1.0.0@{d100}"));
+    let obj = ctx
+        .failing::<OCIRepository>("missing-sa", "FetchFailed", "AuthenticationFailed")
+        .await;
+    let cond = condition(&obj, "FetchFailed").unwrap();
+    assert!(cond.2.contains("service account"), "{cond:?}");
 }
 
 /// Signatures are made by the real cosign CLI (`cosign sign --key`), so this proves that

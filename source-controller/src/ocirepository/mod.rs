@@ -3,7 +3,8 @@
 //! # Pipeline
 //! 1. **storage**: GC, drop a missing or corrupt artifact, refresh the URL.
 //! 2. **source** (`reconcile`): URL and provider checked (stall), registry credentials
-//!    from the `.dockerconfigjson` `secretRef`, CA from `certSecretRef`, the proxy from
+//!    from the `.dockerconfigjson` `secretRef` (else the `imagePullSecrets` of
+//!    `serviceAccountName`, `pull_secrets`), CA from `certSecretRef`, the proxy from
 //!    `proxySecretRef` (`proxy`), `insecure` for plain HTTP; `spec.ref` resolved (digest > semver with `semverFilter` > tag >
 //!    `latest`) to the revision `<tag>@sha256:<hex>` (or the digest alone).
 //! 3. **verify** (`verify`): with `spec.verify`, cosign public keys (`*.pub` in the
@@ -22,6 +23,7 @@
 //! `StorageOperationFailed`, `ArtifactInStorage`.
 
 pub(crate) mod proxy;
+mod pull_secrets;
 mod reconcile;
 pub(crate) mod verify;
 

@@ -16,7 +16,7 @@ use flux_oci::{OciClient, OciRef, OciUrl};
 use flux_runtime::reconcile::{ReconcileError, Reconciler, Shared, Success, SuccessEvent, summary};
 use kube::ResourceExt;
 
-use super::{proxy, verify};
+use super::{proxy, pull_secrets, verify};
 use crate::artifact_steps::{self, ArtifactSource, Content, timeout};
 
 /// Conditions the OCIRepository reconciler owns.
@@ -100,6 +100,13 @@ impl Reconciler<OCIRepository> for OCIRepositoryReconciler {
             timeout(obj.spec.timeout.as_deref()),
         )
         .await?;
+        if obj.spec.secret_ref.is_none()
+            && let Some(sa) = obj.spec.service_account_name.as_deref()
+        {
+            options.credentials =
+                pull_secrets::service_account_credentials(&ctx.client, &ns, sa, &url.registry)
+                    .await?;
+        }
         options.proxy =
             proxy::from_secret_ref(&ctx.client, &ns, obj.spec.proxy_secret_ref.as_ref()).await?;
         let client = OciClient::new(url.clone(), options).map_err(|e| pull_failed(&e))?;
