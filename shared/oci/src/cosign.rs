@@ -142,7 +142,15 @@ async fn verify_bundles(
     // The index entries' artifactType cannot be trusted to pick bundles out: cosign
     // (through go-containerregistry) records the config's empty media type there. So
     // each referrer's manifest is read, up to a bound.
-    for entry in client.referrers(digest).await?.iter().take(MAX_REFERRERS) {
+    let entries = match client.referrers(digest).await {
+        Ok(entries) => entries,
+        // Not fatal: a `.sig` failure reason, if any, stays the headline.
+        Err(e) => {
+            reasons.push(format!("listing Sigstore bundle referrers failed: {e}"));
+            return Ok(Outcome::Failed);
+        }
+    };
+    for entry in entries.iter().take(MAX_REFERRERS) {
         if entry.media_type != oci_client::manifest::OCI_IMAGE_MEDIA_TYPE {
             continue;
         }
