@@ -106,6 +106,17 @@ impl Files {
 
 /// gobwas/glob-style matching with `/` as separator.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
+    const META: &[char] = &['*', '?', '[', '{', '\\'];
+    // Fast paths for the common .helmignore shapes: `name` and `*.ext`.
+    if !pattern.contains(META) {
+        return pattern == name;
+    }
+    if let Some(suffix) = pattern.strip_prefix('*')
+        && !suffix.contains(META)
+        && !name.contains('/')
+    {
+        return name.ends_with(suffix);
+    }
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     let mut budget = 1_000_000usize;

@@ -119,7 +119,10 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, 
     let mut requirements: Option<Vec<u8>> = None;
     let mut archives: Vec<(String, Vec<u8>)> = Vec::new();
     for (name, data) in files {
-        let text = || String::from_utf8_lossy(&data).into_owned();
+        let text = || match std::str::from_utf8(&data) {
+            Ok(t) => t.to_owned(),
+            Err(_) => String::from_utf8_lossy(&data).into_owned(),
+        };
         match name.as_str() {
             "Chart.yaml" => {
                 have_chart_yaml = true;

@@ -48,7 +48,7 @@ pub fn parse(name: &str, text: &str, is_func: &dyn Fn(&str) -> bool) -> Result<P
         pos: 0,
         is_func,
         vars: vec!["$".into()],
-        names: std::collections::HashMap::new(),
+        names: std::collections::HashMap::default(),
         defines: Vec::new(),
         depth: 0,
         range_depth: 0,
@@ -75,10 +75,32 @@ struct Parser<'a> {
     pos: usize,
     is_func: &'a dyn Fn(&str) -> bool,
     vars: Vec<String>,
-    names: std::collections::HashMap<String, Name>,
+    names: std::collections::HashMap<String, Name, std::hash::BuildHasherDefault<Fnv>>,
     defines: Vec<(String, List)>,
     depth: usize,
     range_depth: usize,
+}
+
+/// FNV-1a: names are short and not attacker-chosen collisions matter little
+/// here (a template file is the chart author's own), SipHash costs more.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 /// How a list ended: the keyword (`end`, `else`) and its line.

@@ -11,6 +11,7 @@ use serde_saphyr::options::DuplicateKeyPolicy;
 
 use crate::template::gofmt::format_float_v;
 use crate::template::value::{Map, Value};
+use crate::yaml::direct::Direct;
 
 /// A `Send` mirror of [`Value`] for decoding on a helper thread.
 enum Raw {
@@ -343,9 +344,30 @@ pub fn parse_yaml(text: &str) -> Result<Value, String> {
 
 /// Parse every document of a YAML stream.
 pub fn parse_yaml_stream(text: &str) -> Result<Vec<Value>, String> {
-    Ok(decode_stream::<Yv>(text)?
+    decode_values::<false>(text)
+}
+
+/// Decode a stream into values: in one pass on this thread when shallow,
+/// through the `Send` mirror on a deep-stack thread otherwise.
+fn decode_values<const FLOATS: bool>(text: &str) -> Result<Vec<Value>, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if looks_deep(text) {
+        return Ok(decode_stream::<Yv>(text)?
+            .into_iter()
+            .map(|d| {
+                let v = d.map(|Yv(v)| v.into_value()).unwrap_or(Value::Nil);
+                if FLOATS { v.ints_to_floats() } else { v }
+            })
+            .collect());
+    }
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let docs: Vec<Option<Direct<FLOATS>>> =
+        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| e.to_string())?;
+    Ok(docs
         .into_iter()
-        .map(|d| d.map(|Yv(v)| v.into_value()).unwrap_or(Value::Nil))
+        .map(|d| d.map(|Direct(v)| v).unwrap_or(Value::Nil))
         .collect())
 }
 
@@ -390,9 +412,13 @@ where
 
 /// Parse values the way Helm reads them: a map (nil for an empty file), numbers as float64.
 pub fn parse_values(text: &str) -> Result<Value, String> {
-    match parse_yaml(text)? {
+    match decode_values::<true>(text)?
+        .into_iter()
+        .next()
+        .unwrap_or(Value::Nil)
+    {
         Value::Nil => Ok(Value::new_map()),
-        v @ Value::Map(_) => Ok(v.ints_to_floats()),
+        v @ Value::Map(_) => Ok(v),
         other => Err(format!(
             "error unmarshaling JSON: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             other.kind_name()

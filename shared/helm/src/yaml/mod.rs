@@ -1,5 +1,6 @@
 //! YAML decoding into template values and go-yaml v2 style encoding.
 
+pub mod direct;
 pub mod emit;
 pub mod load;
 pub mod scalar;
