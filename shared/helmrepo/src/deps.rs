@@ -5,8 +5,9 @@
 //! - `file://<path>`: a chart directory relative to the chart, which must stay inside the
 //!   source artifact;
 //! - `http(s)://<repo>`: the newest version matching the constraint in that repository's
-//!   index, with the client options the caller resolved for that URL (the matching
-//!   HelmRepository's credentials and TLS), anonymously otherwise, as Flux does;
+//!   index (the matching HelmRepository's stored index when the caller has one), with the
+//!   client options the caller resolved for that URL (that HelmRepository's credentials
+//!   and TLS), anonymously otherwise, as Flux does;
 //! - `oci://<registry>/<path>`: the chart `<path>/<name>` in that registry, an exact
 //!   version as a tag (`+` stored as `_`, as Helm does) and a range over the tags, pulled
 //!   with the client options the caller resolved for that repository URL (the matching
@@ -40,6 +41,10 @@ pub struct DependencyOptions {
     /// Client options for `http(s)://` dependency repositories, by repository URL without
     /// a trailing slash; other repositories are read anonymously.
     pub http_repositories: BTreeMap<String, ClientOptions>,
+    /// Already downloaded `index.yaml` files of `http(s)://` dependency repositories (a
+    /// HelmRepository's stored artifact), by repository URL without a trailing slash;
+    /// the others are downloaded.
+    pub http_indexes: BTreeMap<String, PathBuf>,
     /// Client options for `oci://` dependency repositories, by repository URL without a
     /// trailing slash; other OCI repositories are pulled anonymously over HTTPS.
     pub oci_repositories: BTreeMap<String, flux_oci::ClientOptions>,
@@ -119,18 +124,25 @@ async fn fetch(
         return Ok((file_name, bytes));
     }
     if repo.starts_with("http://") || repo.starts_with("https://") {
+        let base = repo.trim_end_matches('/');
         let client_options = options
             .http_repositories
-            .get(repo.trim_end_matches('/'))
+            .get(base)
             .cloned()
             .unwrap_or_default();
         let client = RepositoryClient::new(repo, client_options)?;
         let tmp = tempfile::tempdir().map_err(Error::io("temp dir", "."))?;
-        let index_path = tmp.path().join("index.yaml");
-        client
-            .download_index(&index_path, options.max_index_size)
-            .await
-            .map_err(|e| err(e.to_string()))?;
+        let index_path = match options.http_indexes.get(base) {
+            Some(stored) => stored.clone(),
+            None => {
+                let path = tmp.path().join("index.yaml");
+                client
+                    .download_index(&path, options.max_index_size)
+                    .await
+                    .map_err(|e| err(e.to_string()))?;
+                path
+            }
+        };
         let file =
             std::fs::File::open(&index_path).map_err(Error::io("failed to open", &index_path))?;
         let index = Index::from_reader(std::io::BufReader::new(file), options.max_index_size)

@@ -245,13 +245,15 @@ pub async fn load_local(
         Ok(chart)
     })
     .await?;
-    let repositories = super::dep_repos::repository_options(ctx, namespace, &chart).await?;
+    let repositories =
+        super::dep_repos::repository_options(ctx, storage, namespace, &chart).await?;
     let options = DependencyOptions {
         source_root: root.clone(),
         max_index_size: flux_helmrepo::DEFAULT_MAX_INDEX_SIZE,
         max_chart_size: DEFAULT_MAX_CHART_SIZE,
         limits: Limits::default(),
         http_repositories: repositories.http,
+        http_indexes: repositories.http_indexes,
         oci_repositories: repositories.oci,
     };
     resolve(&mut chart, &chart_dir, &options)

@@ -2,19 +2,21 @@
 //! namespaced chart repository callback: a dependency repository URL that matches the
 //! `spec.url` of a HelmRepository of the same type in the HelmChart's namespace is
 //! reached with that repository's `secretRef`, `certSecretRef`, `timeout` (and, for OCI,
-//! `insecure`); the others anonymously.
+//! `insecure`), and for HTTP its stored index is used; the others anonymously.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use flux_api::constants::FETCH_FAILED_CONDITION;
 use flux_api::source::HelmRepository;
+use flux_artifact::Storage;
 use flux_helmrepo::chart::LoadedChart;
 use flux_oci::OciUrl;
 use flux_runtime::reconcile::{ReconcileError, Shared};
 use kube::Api;
 use kube::api::ListParams;
 
-use crate::artifact_steps::timeout;
+use crate::artifact_steps::{is_file, local_path, timeout};
 use crate::helmrepository::auth;
 use crate::ocirepository::verify;
 
@@ -23,6 +25,8 @@ use crate::ocirepository::verify;
 pub struct RepositoryOptions {
     /// For `http(s)://` repositories.
     pub http: BTreeMap<String, flux_helmrepo::ClientOptions>,
+    /// The stored index of `http(s)://` repositories, where the HelmRepository has one.
+    pub http_indexes: BTreeMap<String, PathBuf>,
     /// For `oci://` repositories.
     pub oci: BTreeMap<String, flux_oci::ClientOptions>,
 }
@@ -49,6 +53,7 @@ pub fn dependency_repositories(chart: &LoadedChart) -> Vec<String> {
 /// HelmRepository in `namespace`.
 pub async fn repository_options(
     ctx: &Shared,
+    storage: &Storage,
     namespace: &str,
     chart: &LoadedChart,
 ) -> Result<RepositoryOptions, ReconcileError> {
@@ -79,6 +84,13 @@ pub async fn repository_options(
             continue;
         };
         if !oci {
+            // As Flux, read the repository's stored index rather than download it again.
+            if let Some(artifact) = repo.status.as_ref().and_then(|s| s.artifact.as_ref())
+                && let Ok(path) = local_path(storage, artifact)
+                && is_file(&path)
+            {
+                out.http_indexes.insert(url.clone(), path);
+            }
             out.http
                 .insert(url, auth::client_options(&ctx.client, repo).await?);
             continue;
