@@ -7,7 +7,12 @@
 //!    until all are Ready, then the controller's peak RSS (`VmHWM`) and CPU seconds.
 //! 4. Creates a large repository and compares `git clone --depth 1` (and the same plus
 //!    `tar -czf`, the work the controller does) with a GitRepository becoming Ready.
+//!
+//! With `--scenario oci` it runs fluxcd/flux-benchmark's OCIRepository part instead (see
+//! `oci.rs`): `--count` OCIRepositories on one artifact in a local registry.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod oci;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -35,6 +40,41 @@ struct Cli {
     /// Bytes per file in the large repository.
     #[arg(long, default_value_t = 16384)]
     large_file_size: usize,
+    /// `git` (GitRepositories, then the large repository) or `oci` (OCIRepositories).
+    #[arg(long, default_value = "git")]
+    scenario: String,
+    /// `--concurrent` of the controller (default: Flux's 2 for `git`, flux-benchmark's 10
+    /// for `oci`).
+    #[arg(long)]
+    concurrent: Option<usize>,
+}
+
+/// Starts the controller under test; its log goes to `<work>/controller.log`.
+fn start_controller(
+    cli: &Cli,
+    cp: &ControlPlane,
+    work: &std::path::Path,
+    concurrent: usize,
+) -> std::process::Child {
+    Command::new(&cli.controller)
+        .args([
+            format!("--kubeconfig={}", cp.kubeconfig_path().display()),
+            format!("--storage-path={}", work.join("data").display()),
+            "--storage-addr=127.0.0.1:0".into(),
+            "--metrics-addr=127.0.0.1:0".into(),
+            "--health-addr=127.0.0.1:0".into(),
+            "--log-level=error".into(),
+            format!("--concurrent={concurrent}"),
+            "--kube-api-qps=50".into(),
+            "--kube-api-burst=300".into(),
+        ])
+        // As in a pod; Kubernetes Events need a reporting instance.
+        .env("HOSTNAME", "source-controller-bench")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(work.join("controller.log")).unwrap())
+        .spawn()
+        .unwrap()
 }
 
 /// (VmHWM KiB, VmRSS KiB, CPU seconds) of a process.
@@ -110,6 +150,11 @@ async fn main() {
     let cli = Cli::parse();
     let cp = ControlPlane::shared();
     let client = cp.client().await;
+    match cli.scenario.as_str() {
+        "git" => {}
+        "oci" => return oci::run(&cli, cp, &client).await,
+        other => panic!("unknown --scenario {other}: git or oci"),
+    }
     let ns = test_namespace(&client, "bench").await;
     let server = GitServer::start().await.unwrap();
     let repo = server.create_repo("small").await.unwrap();
@@ -129,22 +174,7 @@ async fn main() {
 
     let storage = tempfile::tempdir().unwrap();
     let log = storage.path().join("controller.log");
-    let mut child = Command::new(&cli.controller)
-        .args([
-            format!("--kubeconfig={}", cp.kubeconfig_path().display()),
-            format!("--storage-path={}", storage.path().join("data").display()),
-            "--storage-addr=127.0.0.1:0".into(),
-            "--metrics-addr=127.0.0.1:0".into(),
-            "--health-addr=127.0.0.1:0".into(),
-            "--log-level=error".into(),
-        ])
-        // As in a pod; Kubernetes Events need a reporting instance.
-        .env("HOSTNAME", "source-controller-bench")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
+    let mut child = start_controller(&cli, cp, storage.path(), cli.concurrent.unwrap_or(2));
     let pid = child.id();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (idle_hwm, _, _) = usage(pid);
