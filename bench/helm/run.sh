@@ -53,7 +53,8 @@ measure() { # command...: prints "wall cpu rss_kib" (median of $runs runs)
   local i
   for i in $(seq "$runs"); do
     /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" > "$work/out" 2>/dev/null || true
-    awk '{printf "%.3f %.3f %d\n", $1, $2 + $3, $4}' "$work/time"
+    # (time prints "Command exited with non-zero status" first when the command fails)
+    tail -n 1 "$work/time" | awk '{printf "%.3f %.3f %d\n", $1, $2 + $3, $4}'
   done | sort -n | awk -v n="$runs" '{w[NR]=$1; c[NR]=$2; m[NR]=$3}
     END {m2 = int((n + 1) / 2); printf "%s %s %s\n", w[m2], c[m2], m[m2]}'
 }
