@@ -132,9 +132,10 @@ async fn fetch(
             .unwrap_or_default();
         let client = RepositoryClient::new(repo, client_options)?;
         let tmp = tempfile::tempdir().map_err(Error::io("temp dir", "."))?;
+        // A stored index can be garbage collected under us; download it then.
         let index_path = match options.http_indexes.get(base) {
-            Some(stored) => stored.clone(),
-            None => {
+            Some(stored) if stored.is_file() => stored.clone(),
+            _ => {
                 let path = tmp.path().join("index.yaml");
                 client
                     .download_index(&path, options.max_index_size)

@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use flux_api::constants::FETCH_FAILED_CONDITION;
 use flux_api::source::HelmRepository;
 use flux_artifact::Storage;
 use flux_helmrepo::chart::LoadedChart;
@@ -66,13 +65,9 @@ pub async fn repository_options(
         .list(&ListParams::default())
         .await
         .map_err(|e| {
-            ReconcileError::transient(
-                flux_api::constants::AUTHENTICATION_FAILED_REASON,
-                format!(
-                    "failed to list HelmRepositories in '{namespace}' for the chart dependencies: {e}"
-                ),
-            )
-            .with_condition(FETCH_FAILED_CONDITION)
+            super::build::build_failed(format!(
+                "failed to list HelmRepositories in '{namespace}' for the chart dependencies: {e}"
+            ))
         })?;
     for url in urls {
         let oci = url.starts_with("oci://");
