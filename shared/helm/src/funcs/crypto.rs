@@ -126,7 +126,8 @@ fn params(
     Ok(p)
 }
 
-fn cert_value(cert: String, key: String) -> Value {
+/// Sprig's `certificate` struct: `.Cert` and `.Key`.
+pub fn cert_value(cert: String, key: String) -> Value {
     let mut m = Map::new();
     m.insert("Cert".into(), Value::from(cert));
     m.insert("Key".into(), Value::from(key));

@@ -49,11 +49,6 @@ pub const NAMES: &[&str] = &[
     "urlParse",
     "urlJoin",
     "derivePassword",
-    "buildCustomCert",
-    "encryptAES",
-    "decryptAES",
-    "htpasswd",
-    "bcrypt",
     "randBytes",
     "getHostByName",
 ];

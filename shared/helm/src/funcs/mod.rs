@@ -12,6 +12,7 @@ pub mod encoding;
 pub mod helm;
 pub mod lists;
 pub mod math;
+pub mod secrets;
 pub mod semver;
 pub mod strings;
 mod text;
@@ -35,8 +36,9 @@ fn registry() -> &'static std::collections::HashMap<&'static str, Dispatch> {
     static REG: std::sync::OnceLock<std::collections::HashMap<&'static str, Dispatch>> =
         std::sync::OnceLock::new();
     REG.get_or_init(|| {
-        let modules: [(&[&str], Dispatch); 10] = [
+        let modules: [(&[&str], Dispatch); 11] = [
             (crypto::NAMES, crypto::call),
+            (secrets::NAMES, secrets::call),
             (helm::NAMES, helm::call),
             (time::NAMES, time::call),
             (semver::NAMES, semver::call),

@@ -1,0 +1,215 @@
+//! Sprig's password and cipher helpers: `bcrypt`, `htpasswd`, `encryptAES`,
+//! `decryptAES` (AES-256-CBC, PKCS#7 padding, random IV in front, base64) and
+//! `buildCustomCert`.
+
+use aes::Aes256;
+use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
+use base64::Engine as _;
+
+use super::{FnResult, arg_str, want};
+use crate::template::value::Value;
+
+/// Function names in this module.
+pub const NAMES: &[&str] = &[
+    "bcrypt",
+    "htpasswd",
+    "encryptAES",
+    "decryptAES",
+    "buildCustomCert",
+];
+
+/// Dispatch.
+pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
+    let r = match name {
+        "bcrypt" => want(a, 1).and_then(|_| Ok(Value::from(bcrypt_hash(arg_str(a, 0)?)))),
+        "htpasswd" => want(a, 2).and_then(|_| {
+            let user = arg_str(a, 0)?;
+            Ok(Value::from(if user.contains(':') {
+                format!("invalid username: {user}")
+            } else {
+                format!("{user}:{}", bcrypt_hash(arg_str(a, 1)?))
+            }))
+        }),
+        "encryptAES" => want(a, 2).and_then(|_| encrypt_aes(arg_str(a, 0)?, arg_str(a, 1)?)),
+        "decryptAES" => want(a, 2).and_then(|_| decrypt_aes(arg_str(a, 0)?, arg_str(a, 1)?)),
+        "buildCustomCert" => {
+            want(a, 2).and_then(|_| build_custom_cert(arg_str(a, 0)?, arg_str(a, 1)?))
+        }
+        _ => return None,
+    };
+    Some(r)
+}
+
+/// Go's `bcrypt.GenerateFromPassword` at the default cost (10), `$2a$`.
+fn bcrypt_hash(password: &str) -> String {
+    if password.len() > 72 {
+        return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
+            .into();
+    }
+    match bcrypt::hash_with_result(password, 10) {
+        Ok(h) => h.format_for_version(bcrypt::Version::TwoA),
+        Err(e) => format!("failed to encrypt string with bcrypt: {e}"),
+    }
+}
+
+/// Sprig's key: the password's bytes copied into 32 zero bytes (longer ones cut).
+fn cipher(password: &str) -> Aes256 {
+    let mut key = [0u8; 32];
+    let n = password.len().min(32);
+    key[..n].copy_from_slice(&password.as_bytes()[..n]);
+    Aes256::new(&key.into())
+}
+
+fn encrypt_aes(password: &str, plaintext: &str) -> FnResult {
+    if plaintext.is_empty() {
+        return Ok(Value::from(""));
+    }
+    let c = cipher(password);
+    let mut data = plaintext.as_bytes().to_vec();
+    let pad = 16 - data.len() % 16;
+    data.extend(std::iter::repeat_n(pad as u8, pad));
+    let mut iv = [0u8; 16];
+    getrandom::fill(&mut iv).map_err(|e| format!("error calling encryptAES: {e}"))?;
+    let mut out = iv.to_vec();
+    let mut prev = iv;
+    for chunk in data.chunks(16) {
+        let mut block = [0u8; 16];
+        for (i, b) in chunk.iter().enumerate() {
+            block[i] = b ^ prev[i];
+        }
+        let mut ga = block.into();
+        c.encrypt_block(&mut ga);
+        prev = ga.into();
+        out.extend_from_slice(&prev);
+    }
+    Ok(Value::from(
+        base64::engine::general_purpose::STANDARD.encode(out),
+    ))
+}
+
+fn decrypt_aes(password: &str, crypt64: &str) -> FnResult {
+    if crypt64.is_empty() {
+        return Ok(Value::from(""));
+    }
+    let crypt = base64::engine::general_purpose::STANDARD
+        .decode(crypt64)
+        .map_err(|e| format!("illegal base64 data: {e}"))?;
+    // Go panics on these; text/template reports the panic as an error.
+    if crypt.len() < 16 {
+        return Err("runtime error: slice bounds out of range".into());
+    }
+    let (iv, body) = crypt.split_at(16);
+    if body.len() % 16 != 0 {
+        return Err("crypto/cipher: input not full blocks".into());
+    }
+    let c = cipher(password);
+    let mut prev: [u8; 16] = iv.try_into().map_err(|_| "bad IV".to_string())?;
+    let mut out = Vec::with_capacity(body.len());
+    for chunk in body.chunks(16) {
+        let block: [u8; 16] = chunk.try_into().map_err(|_| "bad block".to_string())?;
+        let mut ga = block.into();
+        c.decrypt_block(&mut ga);
+        let plain: [u8; 16] = ga.into();
+        out.extend(plain.iter().zip(prev.iter()).map(|(p, v)| p ^ v));
+        prev = block;
+    }
+    let pad = usize::from(out.last().copied().unwrap_or(0));
+    if pad > out.len() {
+        return Err("runtime error: slice bounds out of range".into());
+    }
+    out.truncate(out.len() - pad);
+    Ok(Value::from(String::from_utf8_lossy(&out).into_owned()))
+}
+
+/// Sprig's `buildCustomCert`: base64 PEM certificate and key, checked and
+/// returned as a `certificate`.
+fn build_custom_cert(b64cert: &str, b64key: &str) -> FnResult {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let cert = b64
+        .decode(b64cert)
+        .map_err(|_| "unable to decode base64 certificate".to_string())?;
+    let key = b64
+        .decode(b64key)
+        .map_err(|_| "unable to decode base64 private key".to_string())?;
+    let cert = String::from_utf8(cert).map_err(|_| "unable to decode certificate".to_string())?;
+    let key =
+        String::from_utf8(key).map_err(|_| "error parsing private key: invalid PEM".to_string())?;
+    if !cert.contains("-----BEGIN CERTIFICATE-----") {
+        return Err("unable to decode certificate".into());
+    }
+    let pem_key = key.trim_start();
+    let label_ok = ["RSA PRIVATE KEY", "EC PRIVATE KEY", "PRIVATE KEY"]
+        .iter()
+        .any(|l| pem_key.starts_with(&format!("-----BEGIN {l}-----")));
+    if !label_ok {
+        return Err("error parsing private key: no PEM data found".into());
+    }
+    // The certificate is parsed in full when the key is one rcgen reads
+    // (PKCS#8); other key formats are only checked for their PEM label.
+    if let Ok(kp) = rcgen::KeyPair::from_pem(&key) {
+        rcgen::Issuer::from_ca_cert_pem(&cert, kp)
+            .map_err(|e| format!("error parsing certificate: decodedCert.Bytes: {e}"))?;
+    }
+    Ok(super::crypto::cert_value(cert, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::funcs::strval;
+
+    fn run(name: &str, args: &[&str]) -> FnResult {
+        let a: Vec<Value> = args.iter().map(|s| Value::from(*s)).collect();
+        call(name, &a).unwrap()
+    }
+
+    #[test]
+    fn aes_round_trips_like_sprig() {
+        let enc = strval(&run("encryptAES", &["key", "plain text"]).unwrap());
+        // IV + one block, base64.
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD
+                .decode(&enc)
+                .unwrap()
+                .len(),
+            32
+        );
+        assert_eq!(
+            strval(&run("decryptAES", &["key", &enc]).unwrap()),
+            "plain text"
+        );
+        assert_ne!(
+            strval(&run("decryptAES", &["other", &enc]).unwrap_or_default()),
+            "plain text"
+        );
+        assert_eq!(strval(&run("encryptAES", &["key", ""]).unwrap()), "");
+        assert!(run("decryptAES", &["key", "AAAA"]).is_err());
+        // Ciphertexts made by helm v4.2.3's encryptAES.
+        let go = "OvP/LU8l9Mk0cYgojSGkrYiofcrgBxubf34SKCR4KIQ=";
+        assert_eq!(
+            strval(&run("decryptAES", &["0123456789abcdef0123456789abcdef", go]).unwrap()),
+            "secret"
+        );
+        let go = "13h9e+PagfL+oP7kx8NU3c8jMe32/RVJu83BpXsnia7PV1z6PJR0CuW2YxlhVXWVSBc/gYt4HZHySGGu1M4xoA==";
+        assert_eq!(
+            strval(&run("decryptAES", &["key", go]).unwrap()),
+            "a longer plain text of more than one block"
+        );
+    }
+
+    #[test]
+    fn bcrypt_hashes_verify() {
+        let h = strval(&run("bcrypt", &["pw"]).unwrap());
+        assert!(h.starts_with("$2a$10$"), "{h}");
+        assert!(bcrypt::verify("pw", &h).unwrap());
+        let ht = strval(&run("htpasswd", &["user", "pw"]).unwrap());
+        let (u, hash) = ht.split_once(':').unwrap();
+        assert_eq!(u, "user");
+        assert!(bcrypt::verify("pw", hash).unwrap());
+        assert_eq!(
+            strval(&run("htpasswd", &["a:b", "pw"]).unwrap()),
+            "invalid username: a:b"
+        );
+        assert!(strval(&run("bcrypt", &[&"x".repeat(73)]).unwrap()).contains("exceeds 72 bytes"));
+    }
+}
