@@ -163,7 +163,8 @@ async fn proxy_secret_ref_routes_bucket_traffic() {
     assert!(cond.2.contains("'socks5'"), "{cond:?}");
 }
 
-/// `certSecretRef`: an S3 endpoint over HTTPS with a private CA.
+/// `certSecretRef`: an S3 endpoint over HTTPS with a private CA, directly and through a
+/// proxy (a `CONNECT` tunnel).
 #[tokio::test]
 async fn cert_secret_ref_trusts_a_private_ca() {
     let ctx = setup("src-bucket-tls").await;
@@ -177,6 +178,8 @@ async fn cert_secret_ref_trusts_a_private_ca() {
     .await;
     ctx.secret("s3-ca", &[("ca.crt", s3.ca_pem().unwrap())])
         .await;
+    let proxy = HttpProxy::start(None).unwrap();
+    ctx.secret("proxy", &[("address", proxy.address())]).await;
     ctx.secret(
         "s3-client-cert",
         &[
@@ -188,6 +191,7 @@ async fn cert_secret_ref_trusts_a_private_ca() {
     .await;
     for (name, cert) in [
         ("trusted", Some("s3-ca")),
+        ("tunnelled", Some("s3-ca")),
         ("untrusted", None),
         ("client-cert", Some("s3-client-cert")),
     ] {
@@ -198,10 +202,16 @@ async fn cert_secret_ref_trusts_a_private_ca() {
         if let Some(cert) = cert {
             spec["certSecretRef"] = json!({"name": cert});
         }
+        if name == "tunnelled" {
+            spec["proxySecretRef"] = json!({"name": "proxy"});
+        }
         ctx.create::<Bucket>(name, spec).await;
     }
-    let obj = ctx.ready::<Bucket>("trusted").await;
-    assert_eq!(download(&obj).await["app.yaml"], "tls: true\n");
+    for name in ["trusted", "tunnelled"] {
+        let obj = ctx.ready::<Bucket>(name).await;
+        assert_eq!(download(&obj).await["app.yaml"], "tls: true\n");
+    }
+    assert!(proxy.forwarded() > 0, "nothing went through the proxy");
 
     let obj = ctx
         .failing::<Bucket>("untrusted", "FetchFailed", "BucketOperationFailed")
