@@ -48,7 +48,6 @@ pub const NAMES: &[&str] = &[
     "osIsAbs",
     "urlParse",
     "urlJoin",
-    "derivePassword",
     "randBytes",
     "getHostByName",
 ];

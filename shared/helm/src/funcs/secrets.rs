@@ -1,6 +1,6 @@
-//! Sprig's password and cipher helpers: `bcrypt`, `htpasswd`, `encryptAES`,
-//! `decryptAES` (AES-256-CBC, PKCS#7 padding, random IV in front, base64) and
-//! `buildCustomCert`.
+//! Sprig's password and cipher helpers: `bcrypt`, `htpasswd`, `derivePassword`
+//! (the Master Password algorithm), `encryptAES`, `decryptAES` (AES-256-CBC,
+//! PKCS#7 padding, random IV in front, base64) and `buildCustomCert`.
 
 use aes::Aes256;
 use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
@@ -13,6 +13,7 @@ use crate::template::value::Value;
 pub const NAMES: &[&str] = &[
     "bcrypt",
     "htpasswd",
+    "derivePassword",
     "encryptAES",
     "decryptAES",
     "buildCustomCert",
@@ -29,6 +30,27 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
             } else {
                 format!("{user}:{}", bcrypt_hash(arg_str(a, 1)?))
             }))
+        }),
+        "derivePassword" => want(a, 5).and_then(|_| {
+            let counter = match &a[0] {
+                Value::Int(n) => {
+                    u32::try_from(*n).map_err(|_| format!("value {n} overflows uint32"))?
+                }
+                other => {
+                    return Err(format!(
+                        "wrong type for value; expected uint32; got {}",
+                        other.type_name()
+                    ));
+                }
+            };
+            derive_password(
+                counter,
+                arg_str(a, 1)?,
+                arg_str(a, 2)?,
+                arg_str(a, 3)?,
+                arg_str(a, 4)?,
+            )
+            .map(Value::from)
         }),
         "encryptAES" => want(a, 2).and_then(|_| encrypt_aes(arg_str(a, 0)?, arg_str(a, 1)?)),
         "decryptAES" => want(a, 2).and_then(|_| decrypt_aes(arg_str(a, 0)?, arg_str(a, 1)?)),
@@ -50,6 +72,110 @@ fn bcrypt_hash(password: &str) -> String {
         Ok(h) => h.format_for_version(bcrypt::Version::TwoA),
         Err(e) => format!("failed to encrypt string with bcrypt: {e}"),
     }
+}
+
+const MASTER_PASSWORD_SEED: &str = "com.lyndir.masterpassword";
+
+fn password_templates(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "maximum" => &["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
+        "long" => &[
+            "CvcvnoCvcvCvcv",
+            "CvcvCvcvnoCvcv",
+            "CvcvCvcvCvcvno",
+            "CvccnoCvcvCvcv",
+            "CvccCvcvnoCvcv",
+            "CvccCvcvCvcvno",
+            "CvcvnoCvccCvcv",
+            "CvcvCvccnoCvcv",
+            "CvcvCvccCvcvno",
+            "CvcvnoCvcvCvcc",
+            "CvcvCvcvnoCvcc",
+            "CvcvCvcvCvccno",
+            "CvccnoCvccCvcv",
+            "CvccCvccnoCvcv",
+            "CvccCvccCvcvno",
+            "CvcvnoCvccCvcc",
+            "CvcvCvccnoCvcc",
+            "CvcvCvccCvccno",
+            "CvccnoCvcvCvcc",
+            "CvccCvcvnoCvcc",
+            "CvccCvcvCvccno",
+        ],
+        "medium" => &["CvcnoCvc", "CvcCvcno"],
+        "short" => &["Cvcn"],
+        "basic" => &["aaanaaan", "aannaaan", "aaannaaa"],
+        "pin" => &["nnnn"],
+        _ => return None,
+    })
+}
+
+fn template_chars(c: u8) -> &'static [u8] {
+    match c {
+        b'V' => b"AEIOU",
+        b'C' => b"BCDFGHJKLMNPQRSTVWXYZ",
+        b'v' => b"aeiou",
+        b'c' => b"bcdfghjklmnpqrstvwxyz",
+        b'A' => b"AEIOUBCDFGHJKLMNPQRSTVWXYZ",
+        b'a' => b"AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
+        b'n' => b"0123456789",
+        b'o' => b"@&%?,=[]_:-+*$#!'^~;()/.",
+        _ => b"AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()",
+    }
+}
+
+fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let inner = Sha256::new()
+        .chain_update(k.map(|b| b ^ 0x36))
+        .chain_update(msg)
+        .finalize();
+    Sha256::new()
+        .chain_update(k.map(|b| b ^ 0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
+}
+
+/// Sprig's `derivePassword` (Master Password: scrypt N=32768 r=8 p=2, HMAC-SHA256).
+fn derive_password(
+    counter: u32,
+    kind: &str,
+    password: &str,
+    user: &str,
+    site: &str,
+) -> Result<String, String> {
+    let Some(templates) = password_templates(kind) else {
+        return Ok(format!("cannot find password template {kind}"));
+    };
+    let mut salt = MASTER_PASSWORD_SEED.as_bytes().to_vec();
+    salt.extend((user.len() as u32).to_be_bytes());
+    salt.extend(user.as_bytes());
+    let params = scrypt::Params::new(15, 8, 2, 64).map_err(|e| e.to_string())?;
+    let mut key = [0u8; 64];
+    if let Err(e) = scrypt::scrypt(password.as_bytes(), &salt, &params, &mut key) {
+        return Ok(format!("failed to derive password: {e}"));
+    }
+    let mut msg = MASTER_PASSWORD_SEED.as_bytes().to_vec();
+    msg.extend((site.len() as u32).to_be_bytes());
+    msg.extend(site.as_bytes());
+    msg.extend(counter.to_be_bytes());
+    let seed = hmac_sha256(&key, &msg);
+    let template = templates[usize::from(seed[0]) % templates.len()].as_bytes();
+    Ok(template
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let chars = template_chars(*c);
+            chars[usize::from(seed[i + 1]) % chars.len()] as char
+        })
+        .collect())
 }
 
 /// Sprig's key: the password's bytes copied into 32 zero bytes (longer ones cut).
@@ -195,6 +321,30 @@ mod tests {
             strval(&run("decryptAES", &["key", go]).unwrap()),
             "a longer plain text of more than one block"
         );
+    }
+
+    #[test]
+    fn derive_password_like_sprig() {
+        // helm v4.2.3: {{ derivePassword 1 "long" "password" "user" "example.com" }}
+        let a = [
+            Value::Int(1),
+            Value::from("long"),
+            Value::from("password"),
+            Value::from("user"),
+            Value::from("example.com"),
+        ];
+        assert_eq!(
+            strval(&call("derivePassword", &a).unwrap().unwrap()),
+            "ZedaFaxcZaso9*"
+        );
+        let mut b = a.clone();
+        b[1] = Value::from("nope");
+        assert_eq!(
+            strval(&call("derivePassword", &b).unwrap().unwrap()),
+            "cannot find password template nope"
+        );
+        b[0] = Value::Int(-1);
+        assert!(call("derivePassword", &b).unwrap().is_err());
     }
 
     #[test]
