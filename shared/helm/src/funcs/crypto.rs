@@ -29,10 +29,18 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
         "genPrivateKey" => (|| {
             want(a, 1)?;
             match arg_str(a, 0)? {
-                "ecdsa" | "ed25519" => Ok(Value::from(new_key(None)?.serialize_pem())),
-                other => Err(format!(
-                    "genPrivateKey: {other} keys are not supported by this renderer"
+                // PKCS#8 PEM; Sprig writes ECDSA keys as SEC1 ("EC PRIVATE KEY").
+                "ecdsa" => Ok(Value::from(new_key(None)?.serialize_pem())),
+                "ed25519" => Ok(Value::from(
+                    KeyPair::generate_for(&rcgen::PKCS_ED25519)
+                        .map_err(|e| format!("failed to generate private key: {e}"))?
+                        .serialize_pem(),
                 )),
+                t @ ("" | "rsa" | "dsa") => Err(format!(
+                    "genPrivateKey: {} keys are not supported by this renderer",
+                    if t.is_empty() { "rsa" } else { t }
+                )),
+                other => Ok(Value::from(format!("Unknown type {other}"))),
             }
         })(),
         "genCA" | "genCAWithKey" => (|| {
@@ -184,5 +192,20 @@ mod tests {
                 .unwrap()
                 .is_err()
         );
+    }
+
+    #[test]
+    fn private_keys_by_type() {
+        let key = |t: &str| strval(&call("genPrivateKey", &[Value::from(t)]).unwrap().unwrap());
+        let ed = key("ed25519");
+        let kp = KeyPair::from_pem(&ed).unwrap();
+        assert!(kp.is_compatible(&rcgen::PKCS_ED25519));
+        let ec = key("ecdsa");
+        assert!(
+            KeyPair::from_pem(&ec)
+                .unwrap()
+                .is_compatible(&rcgen::PKCS_ECDSA_P256_SHA256)
+        );
+        assert_eq!(key("x25519"), "Unknown type x25519");
     }
 }
