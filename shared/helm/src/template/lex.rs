@@ -1,18 +1,18 @@
 //! Lexer for Go's text/template: text, `{{ }}` actions with trim markers,
 //! comments, and the tokens inside actions.
 
-/// A token with the line it starts on.
+/// A token with the line it starts on; names borrow from the template text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Token {
+pub struct Token<'a> {
     /// What was lexed.
-    pub kind: Tok,
+    pub kind: Tok<'a>,
     /// 1-based line number.
     pub line: usize,
 }
 
 /// Token kinds.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Tok {
+pub enum Tok<'a> {
     /// Plain text outside actions (already trimmed by trim markers).
     Text(std::rc::Rc<str>),
     /// `{{`
@@ -22,17 +22,17 @@ pub enum Tok {
     /// Whitespace inside an action (separates arguments).
     Space,
     /// `.Name` (name without the dot).
-    Field(String),
+    Field(&'a str),
     /// `$name` (with the dollar).
-    Var(String),
+    Var(&'a str),
     /// An identifier: a function name or keyword.
-    Ident(String),
+    Ident(&'a str),
     /// A string constant, unquoted.
     Str(String),
     /// A character constant.
     Char(char),
     /// A number constant, as written.
-    Number(String),
+    Number(&'a str),
     /// `true` / `false`.
     Bool(bool),
     /// `nil`
@@ -90,7 +90,7 @@ fn count_newlines(b: &[u8]) -> usize {
 }
 
 /// Lex a whole template.
-pub fn lex(input: &str) -> Result<Vec<Token>, LexError> {
+pub fn lex(input: &str) -> Result<Vec<Token<'_>>, LexError> {
     let b = input.as_bytes();
     let mut toks = Vec::new();
     let mut pos = 0;
@@ -175,11 +175,11 @@ pub fn lex(input: &str) -> Result<Vec<Token>, LexError> {
 }
 
 /// Lex inside an action until `}}`; returns (position after, line, right-trim).
-fn lex_action(
-    input: &str,
+fn lex_action<'a>(
+    input: &'a str,
     mut pos: usize,
     mut line: usize,
-    toks: &mut Vec<Token>,
+    toks: &mut Vec<Token<'a>>,
 ) -> Result<(usize, usize, bool), LexError> {
     let b = input.as_bytes();
     let mut parens = 0i32;
@@ -210,7 +210,7 @@ fn lex_action(
             });
         };
         let tline = line;
-        let mut push = |kind: Tok| toks.push(Token { kind, line: tline });
+        let mut push = |kind: Tok<'a>| toks.push(Token { kind, line: tline });
         match c {
             ' ' | '\t' | '\r' | '\n' => {
                 let s = pos;
@@ -303,14 +303,14 @@ fn lex_action(
                     }
                     pos += ch.len_utf8();
                 }
-                push(Tok::Var(input[s..pos].to_string()));
+                push(Tok::Var(&input[s..pos]));
             }
             '.' => {
                 let nc = input[pos + 1..].chars().next();
                 match nc {
                     Some(d) if d.is_ascii_digit() => {
                         let np = lex_number(input, pos);
-                        push(Tok::Number(input[pos..np].to_string()));
+                        push(Tok::Number(&input[pos..np]));
                         pos = np;
                     }
                     Some(a) if is_alnum(a) => {
@@ -322,7 +322,7 @@ fn lex_action(
                             }
                             pos += ch.len_utf8();
                         }
-                        push(Tok::Field(input[s..pos].to_string()));
+                        push(Tok::Field(&input[s..pos]));
                     }
                     _ => {
                         push(Tok::Dot);
@@ -338,7 +338,7 @@ fn lex_action(
                         msg: format!("bad character {c:?}"),
                     });
                 }
-                push(Tok::Number(input[pos..np].to_string()));
+                push(Tok::Number(&input[pos..np]));
                 pos = np;
             }
             c if is_alnum(c) => {
@@ -354,7 +354,7 @@ fn lex_action(
                     "true" => Tok::Bool(true),
                     "false" => Tok::Bool(false),
                     "nil" => Tok::Nil,
-                    w => Tok::Ident(w.to_string()),
+                    w => Tok::Ident(w),
                 });
             }
             c => {
@@ -517,7 +517,7 @@ fn lex_char(input: &str, start: usize, line: usize) -> Result<(char, usize), Lex
 mod tests {
     use super::*;
 
-    fn kinds(s: &str) -> Vec<Tok> {
+    fn kinds(s: &str) -> Vec<Tok<'_>> {
         lex(s).unwrap().into_iter().map(|t| t.kind).collect()
     }
 
@@ -528,13 +528,13 @@ mod tests {
             vec![
                 Tok::Text("a".into()),
                 Tok::Left,
-                Tok::Field("X".into()),
+                Tok::Field("X"),
                 Tok::Space,
                 Tok::Pipe,
                 Tok::Space,
-                Tok::Ident("f".into()),
+                Tok::Ident("f"),
                 Tok::Space,
-                Tok::Number("1".into()),
+                Tok::Number("1"),
                 Tok::Right,
                 Tok::Text("b".into()),
                 Tok::Eof

@@ -71,7 +71,7 @@ pub fn is_empty_tree(list: &List) -> bool {
 
 struct Parser<'a> {
     name: &'a str,
-    toks: Vec<Token>,
+    toks: Vec<Token<'a>>,
     pos: usize,
     is_func: &'a dyn Fn(&str) -> bool,
     vars: Vec<String>,
@@ -106,14 +106,14 @@ impl std::hash::Hasher for Fnv {
 /// How a list ended: the keyword (`end`, `else`) and its line.
 type End = Option<(String, usize)>;
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     /// One shared copy per distinct name in the file.
-    fn intern(&mut self, s: String) -> Name {
-        if let Some(n) = self.names.get(&s) {
+    fn intern(&mut self, s: &str) -> Name {
+        if let Some(n) = self.names.get(s) {
             return n.clone();
         }
-        let n: Name = Rc::from(s.as_str());
-        self.names.insert(s, n.clone());
+        let n: Name = Rc::from(s);
+        self.names.insert(s.to_string(), n.clone());
         n
     }
 
@@ -129,12 +129,12 @@ impl Parser<'_> {
         self.err_at(self.peek().line, msg.into())
     }
 
-    fn peek(&self) -> &Token {
+    fn peek(&self) -> &Token<'a> {
         let i = self.pos.min(self.toks.len() - 1);
         &self.toks[i]
     }
 
-    fn next(&mut self) -> Token {
+    fn next(&mut self) -> Token<'a> {
         if self.pos >= self.toks.len() {
             return self.peek().clone();
         }
@@ -157,7 +157,7 @@ impl Parser<'_> {
         }
     }
 
-    fn next_non_space(&mut self) -> Token {
+    fn next_non_space(&mut self) -> Token<'a> {
         self.skip_space();
         self.next()
     }
@@ -184,7 +184,7 @@ impl Parser<'_> {
                 Tok::Left => {
                     self.skip_space();
                     let kw = match &self.peek().kind {
-                        Tok::Ident(w) => w.clone(),
+                        Tok::Ident(w) => w.to_string(),
                         _ => String::new(),
                     };
                     let line = self.peek().line;
@@ -267,7 +267,9 @@ impl Parser<'_> {
                 // else, `else if`, `else with`
                 self.skip_space();
                 let chained = match &self.peek().kind {
-                    Tok::Ident(w) if (w == "if" || w == "with") && w == kw => Some(w.clone()),
+                    Tok::Ident(w) if (w == &"if" || w == &"with") && w == &kw => {
+                        Some(w.to_string())
+                    }
                     _ => None,
                 };
                 if let Some(w) = chained {
@@ -379,7 +381,8 @@ impl Parser<'_> {
         let mut is_assign = false;
         // Declarations: `$x :=`, `$x =`, `$i, $e :=`.
         let save = self.pos;
-        if let Tok::Var(v) = self.peek().kind.clone() {
+        if let Tok::Var(v) = self.peek().kind {
+            let v = v.to_string();
             self.next();
             self.skip_space();
             match self.peek().kind {
@@ -391,7 +394,7 @@ impl Parser<'_> {
                     self.next();
                     self.skip_space();
                     let t = self.next();
-                    let Tok::Var(v2) = t.kind else {
+                    let Tok::Var(v2) = t.kind.clone() else {
                         return Err(
                             self.err_at(t.line, "range can only initialize variables".into())
                         );
@@ -404,7 +407,7 @@ impl Parser<'_> {
                         _ => return Err(self.err_at(t.line, "expected := in range".into())),
                     }
                     decl.push(v);
-                    decl.push(v2);
+                    decl.push(v2.to_string());
                 }
                 _ => self.pos = save,
             }
@@ -493,7 +496,7 @@ impl Parser<'_> {
         let term = match t.kind {
             Tok::Ident(name) => {
                 if matches!(
-                    name.as_str(),
+                    name,
                     "if" | "else"
                         | "end"
                         | "range"
@@ -506,7 +509,7 @@ impl Parser<'_> {
                 ) {
                     return Err(self.err_at(t.line, format!("unexpected <{name}> in operand")));
                 }
-                if !(self.is_func)(&name) {
+                if !(self.is_func)(name) {
                     return Err(self.err_at(t.line, format!("function \"{name}\" not defined")));
                 }
                 Arg::Func(self.intern(name))
@@ -521,7 +524,7 @@ impl Parser<'_> {
                     .ok_or_else(|| self.err_at(t.line, format!("illegal number syntax: {n:?}")))?,
             ),
             Tok::Var(v) => {
-                if !self.vars.contains(&v) {
+                if !self.vars.iter().any(|x| x == v) {
                     return Err(self.err_at(t.line, format!("undefined variable \"{v}\"")));
                 }
                 Arg::Var(self.intern(v), Vec::new())
@@ -537,7 +540,7 @@ impl Parser<'_> {
         };
         let mut chain = Vec::new();
         while let Tok::Field(f) = &self.peek().kind {
-            let f = f.clone();
+            let f = *f;
             chain.push(self.intern(f));
             self.pos += 1;
         }
