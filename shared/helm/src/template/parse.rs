@@ -520,7 +520,7 @@ impl<'a> Parser<'a> {
             Tok::Str(s) => Arg::Str(Rc::from(s)),
             Tok::Char(c) => Arg::Number(Number::Int(c as i64)),
             Tok::Number(n) => Arg::Number(
-                parse_number(&n)
+                parse_number(n)
                     .ok_or_else(|| self.err_at(t.line, format!("illegal number syntax: {n:?}")))?,
             ),
             Tok::Var(v) => {
