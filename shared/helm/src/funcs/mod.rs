@@ -32,9 +32,14 @@ type Dispatch = fn(&str, &[Value]) -> Option<FnResult>;
 
 /// Every module's names and dispatcher, looked up once per call through a
 /// hash map instead of matching the name against each module in turn.
-fn registry() -> &'static std::collections::HashMap<&'static str, Dispatch> {
-    static REG: std::sync::OnceLock<std::collections::HashMap<&'static str, Dispatch>> =
-        std::sync::OnceLock::new();
+type Registry = std::collections::HashMap<
+    &'static str,
+    Dispatch,
+    std::hash::BuildHasherDefault<crate::template::parse::Fnv>,
+>;
+
+fn registry() -> &'static Registry {
+    static REG: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
     REG.get_or_init(|| {
         let modules: [(&[&str], Dispatch); 11] = [
             (crypto::NAMES, crypto::call),
@@ -50,7 +55,7 @@ fn registry() -> &'static std::collections::HashMap<&'static str, Dispatch> {
             (builtin::NAMES, builtin::call),
         ];
         // Later modules win on duplicate names, matching the old lookup order.
-        let mut m = std::collections::HashMap::new();
+        let mut m = Registry::default();
         for (names, f) in modules {
             for n in names {
                 m.insert(*n, f);

@@ -139,7 +139,7 @@ pub fn lex(input: &str) -> Result<Vec<Token<'_>>, LexError> {
                     msg: "unclosed comment".into(),
                 });
             };
-            line += input[pos..close].matches('\n').count();
+            line += count_newlines(&b[pos..close]);
             let mut q = close;
             let rt = b.len() >= q + 4
                 && is_space(b[q])
@@ -227,10 +227,7 @@ fn lex_action<'a>(
                     // the space is the start of a right trim marker
                     continue;
                 }
-                line += input[s..pos].matches('\n').count();
-                if parens > 0 && input[s..pos].contains('\n') {
-                    // newlines inside parens are fine (Go 1.16+)
-                }
+                line += count_newlines(&b[s..pos]);
                 push(Tok::Space);
             }
             '=' => {
@@ -286,7 +283,7 @@ fn lex_action<'a>(
                 };
                 let s = &input[pos + 1..pos + 1 + end];
                 push(Tok::Str(s.to_string()));
-                line += s.matches('\n').count();
+                line += count_newlines(s.as_bytes());
                 pos = pos + end + 2;
             }
             '\'' => {

@@ -84,7 +84,7 @@ struct Parser<'a> {
 /// FNV-1a: names are short and not attacker-chosen collisions matter little
 /// here (a template file is the chart author's own), SipHash costs more.
 #[derive(Default)]
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl std::hash::Hasher for Fnv {
     fn finish(&self) -> u64 {
@@ -152,7 +152,7 @@ impl<'a> Parser<'a> {
     }
 
     fn skip_space(&mut self) {
-        while self.peek().kind == Tok::Space {
+        while matches!(self.peek().kind, Tok::Space) {
             self.pos += 1;
         }
     }
