@@ -370,18 +370,26 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
     let root_notes = format!("{}/templates/NOTES.txt", chart.full_path);
     let mut notes = None;
     let (tx, rx) = std::sync::mpsc::channel::<(String, String)>();
+    let rx = std::sync::Mutex::new(rx);
+    // Takes rendered files off the queue until it is closed and empty.
+    let drain = || {
+        let mut out = Vec::new();
+        loop {
+            let job = match rx.lock() {
+                Ok(r) => r.recv(),
+                Err(_) => break,
+            };
+            let Ok((name, text)) = job else { break };
+            let split = sort::split_file(&name, &text);
+            out.push((name, split));
+        }
+        out
+    };
     let (mut hooks, manifests) = std::thread::scope(|s| {
         let splitter = std::thread::Builder::new()
             .name("helm-split".into())
             .stack_size(SPLIT_STACK)
-            .spawn_scoped(s, move || {
-                rx.into_iter()
-                    .map(|(name, text)| {
-                        let split = sort::split_file(&name, &text);
-                        (name, split)
-                    })
-                    .collect::<Vec<_>>()
-            })
+            .spawn_scoped(s, drain)
             .map_err(|e| HelmError::Template(format!("cannot start manifest thread: {e}")))?;
         for t in &tpls {
             let base = t.name.rsplit('/').next().unwrap_or(&t.name);
@@ -408,9 +416,13 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
             }
         }
         drop(tx);
-        let split = splitter
-            .join()
-            .map_err(|_| HelmError::Template("manifest splitting panicked".into()))?;
+        // Rendering is done: this thread helps with what is left.
+        let mut split = drain();
+        split.extend(
+            splitter
+                .join()
+                .map_err(|_| HelmError::Template("manifest splitting panicked".into()))?,
+        );
         sort::assemble(split)
     })?;
     if opts.skip_tests {
