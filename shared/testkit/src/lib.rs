@@ -25,7 +25,7 @@ pub use cluster::{
 };
 pub use controlplane::{ControlPlane, FIELD_MANAGER, KWOK_NODE};
 pub use error::TestkitError;
-pub use testbins::{BINARIES, TESTBINS_ENV, testbins_dir};
+pub use testbins::{BINARIES, TESTBINS_ENV, testbin, testbins_dir};
 
 /// The repository root (two levels above this crate's manifest).
 pub fn repo_root() -> PathBuf {

@@ -49,6 +49,20 @@ pub fn testbins_dir() -> Result<PathBuf, TestkitError> {
     Ok(dir)
 }
 
+/// A test binary that `e2e/scripts/build-testbins.sh` links next to the control-plane
+/// binaries (the registry, cosign), or an error saying how to get it.
+pub fn testbin(name: &str) -> Result<PathBuf, TestkitError> {
+    let bin = testbins_dir()?.join(name);
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(TestkitError::Testbins(format!(
+            "{} is missing; run e2e/scripts/build-testbins.sh (or unset {TESTBINS_ENV})",
+            bin.display()
+        )))
+    }
+}
+
 fn build() -> Result<PathBuf, TestkitError> {
     let script = repo_root().join("e2e/scripts/build-testbins.sh");
     let cache = std::env::var_os("FLUX_RS_CACHE")

@@ -16,16 +16,7 @@ use crate::TestkitError;
 
 /// The cosign binary: next to the control-plane binaries.
 pub fn cosign_binary() -> Result<PathBuf, TestkitError> {
-    let bin = crate::testbins_dir()?.join("cosign");
-    if bin.is_file() {
-        Ok(bin)
-    } else {
-        Err(TestkitError::Testbins(format!(
-            "{} is missing; run e2e/scripts/build-testbins.sh (or unset {})",
-            bin.display(),
-            crate::TESTBINS_ENV
-        )))
-    }
+    crate::testbin("cosign")
 }
 
 /// A cosign key pair (`cosign.key`, encrypted with a password, and `cosign.pub`) in a

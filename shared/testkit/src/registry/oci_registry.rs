@@ -31,16 +31,7 @@ impl std::fmt::Debug for OciRegistry {
 
 /// The registry binary: next to the control-plane binaries (built on demand).
 fn registry_binary() -> Result<PathBuf, TestkitError> {
-    let bin = crate::testbins_dir()?.join("registry");
-    if bin.is_file() {
-        Ok(bin)
-    } else {
-        Err(TestkitError::Testbins(format!(
-            "{} is missing; run e2e/scripts/build-testbins.sh (or unset {})",
-            bin.display(),
-            crate::TESTBINS_ENV
-        )))
-    }
+    crate::testbin("registry")
 }
 
 impl OciRegistry {
