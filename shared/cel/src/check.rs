@@ -56,9 +56,10 @@ pub enum Type {
     Unknown,
 }
 
-impl fmt::Display for Type {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Type {
+    /// The type's short name, as cel-go names a kind in messages ("list", "map").
+    pub fn name(self) -> &'static str {
+        match self {
             Type::Bool => "bool",
             Type::Int => "int",
             Type::Uint => "uint",
@@ -66,10 +67,21 @@ impl fmt::Display for Type {
             Type::String => "string",
             Type::Bytes => "bytes",
             Type::Null => "null_type",
-            Type::List => "list(dyn)",
-            Type::Map => "map(dyn, dyn)",
+            Type::List => "list",
+            Type::Map => "map",
             Type::Dyn => "dyn",
             Type::Unknown => "unknown",
+        }
+    }
+}
+
+/// The full type name, as cel-go prints a checked type ("list(dyn)").
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Type::List => "list(dyn)",
+            Type::Map => "map(dyn, dyn)",
+            other => other.name(),
         })
     }
 }

@@ -219,7 +219,7 @@ impl Expression {
             if got != want && got != Type::Unknown {
                 return Err(Error::OutputType {
                     expr: source.to_string(),
-                    expected: type_name(want),
+                    expected: want.name(),
                     got: got.to_string(),
                 });
             }
@@ -319,22 +319,6 @@ fn on_large_stack<T: Send>(source: &str, f: impl FnOnce() -> T + Send) -> Result
             .join()
             .map_err(|_| failed("the CEL interpreter panicked"))
     })
-}
-
-fn type_name(t: Type) -> &'static str {
-    match t {
-        Type::Bool => "bool",
-        Type::Int => "int",
-        Type::Uint => "uint",
-        Type::Double => "double",
-        Type::String => "string",
-        Type::Bytes => "bytes",
-        Type::Null => "null_type",
-        Type::List => "list",
-        Type::Map => "map",
-        Type::Dyn => "dyn",
-        Type::Unknown => "unknown",
-    }
 }
 
 /// 1-based line and column of a byte offset, as cel-go reports positions.
