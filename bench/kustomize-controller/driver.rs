@@ -287,6 +287,7 @@ async fn main() {
     // report each one Current (kstatus) before its Kustomization can be Ready.
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
     let mut deployments_current_at = None;
+    let mut ready_at = None;
     let mut last_progress = Instant::now();
     loop {
         let list = kss.list(&ListParams::default()).await.unwrap();
@@ -309,7 +310,11 @@ async fn main() {
                 deploys.items.len()
             );
         }
-        if ready_count == cli.count {
+        if ready_count == cli.count && ready_at.is_none() {
+            ready_at = Some(started.elapsed());
+        }
+        // With --no-wait, go on until kube-controller-manager reports every Deployment.
+        if ready_at.is_some() && (!cli.no_wait || deployments_current_at.is_some()) {
             break;
         }
         assert!(
@@ -319,7 +324,7 @@ async fn main() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let elapsed = started.elapsed();
+    let elapsed = ready_at.unwrap_or_else(|| started.elapsed());
     let (hwm, cpu) = usage(pid);
     let requests_after = apiserver_requests(&client).await;
     let mut delta: Vec<(String, f64)> = requests_after
