@@ -17,6 +17,7 @@ use crate::error::HelmError;
 use crate::files::Files;
 use crate::strvals::SetArg;
 use crate::template::exec::map_of;
+use crate::template::lex::lex;
 use crate::template::{Engine, Map, Value};
 use crate::values::{coalesce_values_root, merge_user_values};
 use crate::yaml::load::parse_values;
@@ -360,11 +361,30 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
         cb.cmp(&ca).then_with(|| b.name.cmp(&a.name))
     });
     let mut engine = Engine::new();
-    for t in &tpls {
-        engine.add(&t.name, t.text).map_err(|e| {
-            HelmError::Template(format!("parse error at ({}:{}): {}", e.name, e.line, e.msg))
-        })?;
-    }
+    // A second thread lexes the next templates while this one parses.
+    std::thread::scope(|s| -> Result<(), HelmError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        let texts: Vec<&str> = tpls.iter().map(|t| t.text).collect();
+        std::thread::Builder::new()
+            .name("helm-lex".into())
+            .spawn_scoped(s, move || {
+                for text in texts {
+                    if tx.send(lex(text)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| HelmError::Template(format!("cannot start lexer thread: {e}")))?;
+        for t in &tpls {
+            let lexed = rx
+                .recv()
+                .map_err(|_| HelmError::Template("template lexer stopped".into()))?;
+            engine.add_lexed(&t.name, lexed).map_err(|e| {
+                HelmError::Template(format!("parse error at ({}:{}): {}", e.name, e.line, e.msg))
+            })?;
+        }
+        Ok(())
+    })?;
     // Rendered files are split and their heads decoded on a second thread
     // while the remaining templates render.
     let root_notes = format!("{}/templates/NOTES.txt", chart.full_path);

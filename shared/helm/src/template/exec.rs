@@ -76,6 +76,17 @@ impl Engine {
         Ok(())
     }
 
+    /// Add template `name` from its tokens (see [`super::lex::lex`]).
+    pub fn add_lexed(
+        &mut self,
+        name: &str,
+        lexed: Result<Vec<super::lex::Token<'_>>, super::lex::LexError>,
+    ) -> Result<(), ParseError> {
+        let parsed = super::parse::parse_lexed(name, lexed, &funcs::exists)?;
+        add_parsed(&mut self.templates, name, parsed);
+        Ok(())
+    }
+
     /// Is a template of this name defined?
     pub fn has(&self, name: &str) -> bool {
         self.templates.contains_key(name)

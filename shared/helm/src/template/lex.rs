@@ -14,7 +14,7 @@ pub struct Token<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok<'a> {
     /// Plain text outside actions (already trimmed by trim markers).
-    Text(std::rc::Rc<str>),
+    Text(&'a str),
     /// `{{`
     Left,
     /// `}}`
@@ -108,7 +108,7 @@ pub fn lex(input: &str) -> Result<Vec<Token<'_>>, LexError> {
         let Some(open) = next else {
             if !text.is_empty() {
                 toks.push(Token {
-                    kind: Tok::Text(std::rc::Rc::from(text)),
+                    kind: Tok::Text(text),
                     line,
                 });
             }
@@ -121,7 +121,7 @@ pub fn lex(input: &str) -> Result<Vec<Token<'_>>, LexError> {
         }
         if !text.is_empty() {
             toks.push(Token {
-                kind: Tok::Text(std::rc::Rc::from(text)),
+                kind: Tok::Text(text),
                 line,
             });
         }
@@ -523,7 +523,7 @@ mod tests {
         assert_eq!(
             kinds("a  {{- .X | f 1 -}}  b"),
             vec![
-                Tok::Text("a".into()),
+                Tok::Text("a"),
                 Tok::Left,
                 Tok::Field("X"),
                 Tok::Space,
@@ -533,7 +533,7 @@ mod tests {
                 Tok::Space,
                 Tok::Number("1"),
                 Tok::Right,
-                Tok::Text("b".into()),
+                Tok::Text("b"),
                 Tok::Eof
             ]
         );
@@ -542,7 +542,7 @@ mod tests {
     #[test]
     fn comments_and_lines() {
         let t = lex("x\n{{/* c\n */}}\n{{- $a := \"q\\n\" }}").unwrap();
-        assert_eq!(t[0].kind, Tok::Text("x\n".into()));
+        assert_eq!(t[0].kind, Tok::Text("x\n"));
         assert_eq!(t[1].kind, Tok::Left);
         assert_eq!(t[1].line, 4);
         assert!(t.iter().any(|t| t.kind == Tok::Str("q\n".into())));

@@ -37,7 +37,17 @@ pub struct Parsed {
 
 /// Parse `text` as the template `name`; `is_func` tells which function names exist.
 pub fn parse(name: &str, text: &str, is_func: &dyn Fn(&str) -> bool) -> Result<Parsed, ParseError> {
-    let toks = lex(text).map_err(|e| ParseError {
+    parse_lexed(name, lex(text), is_func)
+}
+
+/// Parse the tokens of template `name` (lexing is separate so it can run on
+/// another thread).
+pub fn parse_lexed<'a>(
+    name: &'a str,
+    lexed: Result<Vec<Token<'a>>, super::lex::LexError>,
+    is_func: &'a dyn Fn(&str) -> bool,
+) -> Result<Parsed, ParseError> {
+    let toks = lexed.map_err(|e| ParseError {
         name: name.into(),
         line: e.line,
         msg: e.msg,
@@ -180,7 +190,7 @@ impl<'a> Parser<'a> {
                     out.shrink_to_fit();
                     return Ok((out, None));
                 }
-                Tok::Text(s) => out.push(Node::Text(s)),
+                Tok::Text(s) => out.push(Node::Text(Rc::from(s))),
                 Tok::Left => {
                     self.skip_space();
                     let kw = match &self.peek().kind {
