@@ -11,16 +11,13 @@ mod support;
 use std::collections::BTreeMap;
 
 use flux_api::source::{Bucket, GitRepository, HelmChart, HelmRepository};
-use flux_oci::{
-    ClientOptions, HELM_CHART_CONFIG_MEDIA_TYPE, HELM_CHART_CONTENT_MEDIA_TYPE, OciClient, OciUrl,
-};
 use flux_testkit::git::GitServer;
 use flux_testkit::registry::{
     ChartFile, CosignKeyPair, HelmRepoServer, OciRegistry, S3Server, chart_tgz,
 };
 use serde_json::json;
 use sha2::Digest;
-use support::{condition, download_bytes, revision, setup, untar};
+use support::{chart_client, condition, download_bytes, push_chart, revision, setup, untar};
 
 pub(crate) fn chart_files(name: &str, version: &str) -> Vec<ChartFile> {
     vec![
@@ -227,40 +224,19 @@ async fn corrupt_index_and_unsafe_charts_give_conditions() {
 async fn charts_from_an_oci_helm_repository_with_cosign() {
     let ctx = setup("src-helm-oci").await;
     let registry = OciRegistry::start(Some(("flux", "oci"))).await.unwrap();
-    let client = OciClient::new(
-        OciUrl::parse(&registry.oci_url("charts/app")).unwrap(),
-        ClientOptions {
-            credentials: Some(("flux".into(), "oci".into())),
-            insecure: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let client = chart_client(&registry, "charts/app", ("flux", "oci"));
     let mut digests = BTreeMap::new();
     for v in ["0.1.0", "0.2.0"] {
-        let d = client
-            .push(
-                v,
-                chart_tgz(&chart_files("app", v)).unwrap(),
-                HELM_CHART_CONTENT_MEDIA_TYPE,
-                HELM_CHART_CONFIG_MEDIA_TYPE,
-                BTreeMap::new(),
-            )
-            .await
-            .unwrap();
+        let d = push_chart(&client, v, chart_tgz(&chart_files("app", v)).unwrap()).await;
         digests.insert(v, d);
     }
     // Signed by the real cosign CLI: 0.1.0 with the trusted key, 0.3.0 with another one.
-    let d030 = client
-        .push(
-            "0.3.0",
-            chart_tgz(&chart_files("app", "0.3.0")).unwrap(),
-            HELM_CHART_CONTENT_MEDIA_TYPE,
-            HELM_CHART_CONFIG_MEDIA_TYPE,
-            BTreeMap::new(),
-        )
-        .await
-        .unwrap();
+    let d030 = push_chart(
+        &client,
+        "0.3.0",
+        chart_tgz(&chart_files("app", "0.3.0")).unwrap(),
+    )
+    .await;
     let key = CosignKeyPair::generate("chart-key").unwrap();
     key.sign(&registry, "charts/app", &digests["0.1.0"])
         .unwrap();

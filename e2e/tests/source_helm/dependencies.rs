@@ -4,14 +4,11 @@
 use std::collections::BTreeMap;
 
 use flux_api::source::{Bucket, HelmChart, HelmRepository};
-use flux_oci::{
-    ClientOptions, HELM_CHART_CONFIG_MEDIA_TYPE, HELM_CHART_CONTENT_MEDIA_TYPE, OciClient, OciUrl,
-};
 use flux_testkit::registry::{HelmRepoServer, OciRegistry, S3Server, chart_tgz};
 use serde_json::json;
 
 use super::chart_files;
-use super::support::{condition, download_bytes, setup, untar};
+use super::support::{chart_client, condition, download_bytes, push_chart, setup, untar};
 
 /// `oci://` and `http://` dependencies of a chart from a Bucket: fetched with the
 /// credentials of the HelmRepository whose URL matches.
@@ -19,28 +16,11 @@ use super::support::{condition, download_bytes, setup, untar};
 async fn remote_dependencies_of_charts_from_a_bucket() {
     let ctx = setup("src-helm-ocideps").await;
     let registry = OciRegistry::start(Some(("flux", "deps"))).await.unwrap();
-    let client = OciClient::new(
-        OciUrl::parse(&registry.oci_url("deps/lib")).unwrap(),
-        ClientOptions {
-            credentials: Some(("flux".into(), "deps".into())),
-            insecure: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let client = chart_client(&registry, "deps/lib", ("flux", "deps"));
     let mut lib = BTreeMap::new();
     for v in ["1.0.0", "1.2.0", "2.0.0"] {
         let bytes = chart_tgz(&chart_files("lib", v)).unwrap();
-        client
-            .push(
-                v,
-                bytes.clone(),
-                HELM_CHART_CONTENT_MEDIA_TYPE,
-                HELM_CHART_CONFIG_MEDIA_TYPE,
-                BTreeMap::new(),
-            )
-            .await
-            .unwrap();
+        push_chart(&client, v, bytes.clone()).await;
         lib.insert(v, bytes);
     }
     let repo_url = format!("oci://{}/deps", registry.host());

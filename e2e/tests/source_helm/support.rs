@@ -237,3 +237,34 @@ pub fn tgz(files: &[(&str, &str)]) -> Vec<u8> {
     }
     gz.finish().unwrap()
 }
+
+/// A client of `repository` in `registry`, logged in as `user`/`password`.
+pub fn chart_client(
+    registry: &flux_testkit::registry::OciRegistry,
+    repository: &str,
+    (user, password): (&str, &str),
+) -> flux_oci::OciClient {
+    flux_oci::OciClient::new(
+        flux_oci::OciUrl::parse(&registry.oci_url(repository)).unwrap(),
+        flux_oci::ClientOptions {
+            credentials: Some((user.into(), password.into())),
+            insecure: true,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+/// Pushes a packaged chart as `helm push` lays it out; returns the manifest digest.
+pub async fn push_chart(client: &flux_oci::OciClient, tag: &str, tgz: Vec<u8>) -> String {
+    client
+        .push(
+            tag,
+            tgz,
+            flux_oci::HELM_CHART_CONTENT_MEDIA_TYPE,
+            flux_oci::HELM_CHART_CONFIG_MEDIA_TYPE,
+            BTreeMap::new(),
+        )
+        .await
+        .unwrap()
+}
