@@ -4,7 +4,7 @@
 
 use flux_helm::template::Engine;
 use flux_helm::yaml::emit::to_yaml;
-use flux_helm::yaml::load::{parse_yaml, parse_yaml_stream};
+use flux_helm::yaml::load::{parse_manifest_head, parse_yaml, parse_yaml_stream};
 
 const PIECES: &[&str] = &[
     "{{",
@@ -158,4 +158,75 @@ fn random_yaml_never_panics_and_round_trips() {
             );
         }
     }
+}
+
+#[test]
+fn manifest_heads_agree_with_full_decoding() {
+    let mut rng = Rng(7);
+    let mut with_kind = 0;
+    let atoms = [
+        "kind: ",
+        "metadata:\n",
+        "  name: ",
+        "  annotations:\n",
+        "    helm.sh/hook: ",
+        "x",
+        "1",
+        "[",
+        "]",
+        "{",
+        "}",
+        ": ",
+        "\n",
+        "- ",
+        "  ",
+        "&a ",
+        "*a",
+        "<<: ",
+        "? ",
+        "'",
+        "\"",
+        "#",
+        "~",
+        "yes",
+        "---\n",
+        "spec:\n",
+        "  - ",
+        "|\n",
+        ",",
+    ];
+    for _ in 0..4000 {
+        let n = 1 + (rng.next() % 24) as usize;
+        let mut t = String::new();
+        for _ in 0..n {
+            t.push_str(atoms[(rng.next() % atoms.len() as u64) as usize]);
+        }
+        let full = parse_yaml(&t);
+        let head = parse_manifest_head(&t);
+        assert_eq!(
+            full.is_ok(),
+            head.is_ok(),
+            "{t:?}: full {:?}, head {:?}",
+            full.as_ref().err(),
+            head.as_ref().err()
+        );
+        let (Ok(full), Ok(head)) = (full, head) else {
+            continue;
+        };
+        if matches!(full, flux_helm::template::Value::Map(_)) {
+            with_kind += usize::from(!full.get("kind").is_nil());
+            for key in ["kind", "metadata"] {
+                assert!(
+                    full.get(key).deep_eq(&head.get(key)),
+                    "{t:?}: {key} differs"
+                );
+            }
+        } else {
+            assert!(full.deep_eq(&head), "{t:?}: non-map document differs");
+        }
+    }
+    assert!(
+        with_kind > 50,
+        "too few random manifests had a kind: {with_kind}"
+    );
 }
