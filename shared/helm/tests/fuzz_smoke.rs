@@ -198,7 +198,7 @@ fn manifest_heads_agree_with_full_decoding() {
     for _ in 0..4000 {
         let n = 1 + (rng.next() % 24) as usize;
         // Half start as a well-formed head, then random noise follows.
-        let mut t = if rng.next() % 2 == 0 {
+        let mut t = if rng.next().is_multiple_of(2) {
             String::from("kind: Job\nmetadata:\n  name: x\n")
         } else {
             String::new()
