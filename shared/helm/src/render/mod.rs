@@ -202,7 +202,7 @@ fn kube_parts(v: &str) -> (String, String) {
 
 struct Tpl<'c> {
     name: String,
-    text: &'c str,
+    text: &'c Rc<str>,
     top: Map,
     base_path: String,
 }
@@ -364,7 +364,7 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
     // A second thread lexes the next templates while this one parses.
     std::thread::scope(|s| -> Result<(), HelmError> {
         let (tx, rx) = std::sync::mpsc::sync_channel(4);
-        let texts: Vec<&str> = tpls.iter().map(|t| t.text).collect();
+        let texts: Vec<&str> = tpls.iter().map(|t| &**t.text).collect();
         std::thread::Builder::new()
             .name("helm-lex".into())
             .spawn_scoped(s, move || {
@@ -379,7 +379,7 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
             let lexed = rx
                 .recv()
                 .map_err(|_| HelmError::Template("template lexer stopped".into()))?;
-            engine.add_lexed(&t.name, lexed).map_err(|e| {
+            engine.add_lexed(&t.name, t.text, lexed).map_err(|e| {
                 HelmError::Template(format!("parse error at ({}:{}): {}", e.name, e.line, e.msg))
             })?;
         }

@@ -11,8 +11,8 @@ pub type Name = Rc<str>;
 /// A template body node (kept small: thousands of them live per chart).
 #[derive(Debug, Clone)]
 pub enum Node {
-    /// Literal text.
-    Text(Rc<str>),
+    /// Literal text: a range of the template's source, which it shares.
+    Text(Text),
     /// `{{ pipeline }}`: print unless it declares variables.
     Action(Box<Pipe>),
     /// `{{ if }}` / `{{ else if }}` / `{{ else }}`.
@@ -34,6 +34,24 @@ pub enum Node {
     Break(usize),
     /// `{{ continue }}`.
     Continue(usize),
+}
+
+/// Literal text of a template: `src[start..end]`.
+#[derive(Debug, Clone)]
+pub struct Text {
+    /// The whole template source.
+    pub src: Rc<str>,
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset after the last byte.
+    pub end: usize,
+}
+
+impl Text {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.src.get(self.start..self.end).unwrap_or_default()
+    }
 }
 
 /// A control structure with its pipeline, body and optional else body.

@@ -76,13 +76,14 @@ impl Engine {
         Ok(())
     }
 
-    /// Add template `name` from its tokens (see [`super::lex::lex`]).
+    /// Add template `name` from the tokens of `src` (see [`super::lex::lex`]).
     pub fn add_lexed(
         &mut self,
         name: &str,
+        src: &Rc<str>,
         lexed: Result<Vec<super::lex::Token<'_>>, super::lex::LexError>,
     ) -> Result<(), ParseError> {
-        let parsed = super::parse::parse_lexed(name, lexed, &funcs::exists)?;
+        let parsed = super::parse::parse_lexed(name, src, lexed, &funcs::exists)?;
         add_parsed(&mut self.templates, name, parsed);
         Ok(())
     }
@@ -161,7 +162,7 @@ impl State<'_> {
     fn walk(&mut self, list: &List, dot: &Value, out: &mut String) -> Result<Flow, ExecError> {
         for node in list {
             match node {
-                Node::Text(t) => out.push_str(t),
+                Node::Text(t) => out.push_str(t.as_str()),
                 Node::Action(pipe) => {
                     self.line = pipe.line;
                     let v = self.eval_pipe(dot, pipe)?;

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use super::ast::{Arg, Branch, Cmd, List, Name, Node, Number, Pipe};
+use super::ast::{Arg, Branch, Cmd, List, Name, Node, Number, Pipe, Text};
 use super::lex::{Tok, Token, lex};
 
 /// Deepest nesting of control structures and parentheses accepted.
@@ -37,13 +37,15 @@ pub struct Parsed {
 
 /// Parse `text` as the template `name`; `is_func` tells which function names exist.
 pub fn parse(name: &str, text: &str, is_func: &dyn Fn(&str) -> bool) -> Result<Parsed, ParseError> {
-    parse_lexed(name, lex(text), is_func)
+    let src: Rc<str> = Rc::from(text);
+    parse_lexed(name, &src, lex(&src), is_func)
 }
 
-/// Parse the tokens of template `name` (lexing is separate so it can run on
-/// another thread).
+/// Parse the tokens of template `name`, lexed from `src` (lexing is separate
+/// so it can run on another thread). Text nodes share `src`.
 pub fn parse_lexed<'a>(
     name: &'a str,
+    src: &Rc<str>,
     lexed: Result<Vec<Token<'a>>, super::lex::LexError>,
     is_func: &'a dyn Fn(&str) -> bool,
 ) -> Result<Parsed, ParseError> {
@@ -54,6 +56,7 @@ pub fn parse_lexed<'a>(
     })?;
     let mut p = Parser {
         name,
+        src: src.clone(),
         toks,
         pos: 0,
         is_func,
@@ -76,11 +79,12 @@ pub fn parse_lexed<'a>(
 /// Is a list empty of anything but whitespace text (Go's `IsEmptyTree`)?
 pub fn is_empty_tree(list: &List) -> bool {
     list.iter()
-        .all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
+        .all(|n| matches!(n, Node::Text(t) if t.as_str().trim().is_empty()))
 }
 
 struct Parser<'a> {
     name: &'a str,
+    src: Rc<str>,
     toks: Vec<Token<'a>>,
     pos: usize,
     is_func: &'a dyn Fn(&str) -> bool,
@@ -117,6 +121,30 @@ impl std::hash::Hasher for Fnv {
 type End = Option<(String, usize)>;
 
 impl<'a> Parser<'a> {
+    /// A text node for a slice of the source (a copy if it is not one).
+    fn text(&self, s: &str) -> Text {
+        let base = self.src.as_ptr() as usize;
+        let at = (s.as_ptr() as usize).wrapping_sub(base);
+        let inside = at <= self.src.len()
+            && self
+                .src
+                .get(at..at + s.len())
+                .is_some_and(|x| std::ptr::eq(x.as_ptr(), s.as_ptr()));
+        if inside {
+            Text {
+                src: self.src.clone(),
+                start: at,
+                end: at + s.len(),
+            }
+        } else {
+            Text {
+                src: Rc::from(s),
+                start: 0,
+                end: s.len(),
+            }
+        }
+    }
+
     /// One shared copy per distinct name in the file.
     fn intern(&mut self, s: &str) -> Name {
         if let Some(n) = self.names.get(s) {
@@ -190,7 +218,7 @@ impl<'a> Parser<'a> {
                     out.shrink_to_fit();
                     return Ok((out, None));
                 }
-                Tok::Text(s) => out.push(Node::Text(Rc::from(s))),
+                Tok::Text(s) => out.push(Node::Text(self.text(s))),
                 Tok::Left => {
                     self.skip_space();
                     let kw = match &self.peek().kind {
