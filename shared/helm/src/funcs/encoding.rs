@@ -135,7 +135,12 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
             }
         })(),
         "toYaml" | "toYamlPretty" => want(a, 1).map(|_| {
-            let s = to_yaml(&a[0]).unwrap_or_default();
+            let s = if name == "toYaml" {
+                to_yaml(&a[0])
+            } else {
+                crate::yaml::emit::to_yaml_pretty(&a[0])
+            }
+            .unwrap_or_default();
             Value::from(s.strip_suffix('\n').unwrap_or(&s).to_string())
         }),
         "mustToYaml" => want(a, 1).and_then(|_| {

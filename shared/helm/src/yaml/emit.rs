@@ -9,14 +9,38 @@ use crate::template::value::{MAX_DEPTH, Value};
 
 /// Encode a value as a YAML document (ends with a newline).
 pub fn to_yaml(v: &Value) -> Result<String, String> {
+    encode(v, 0)
+}
+
+/// `toYamlPretty`: like [`to_yaml`], but sequences are indented under their
+/// key and long strings are not folded, as Helm's yaml.v3 encoder with
+/// `SetIndent(2)` writes them.
+pub fn to_yaml_pretty(v: &Value) -> Result<String, String> {
+    encode(v, 2)
+}
+
+fn encode(v: &Value, seq_indent: usize) -> Result<String, String> {
     let mut w = Writer::new();
+    if seq_indent > 0 {
+        w.width = usize::MAX;
+    }
+    let s = Style { seq_indent };
     match v {
-        Value::Map(_) | Value::Files(_) if !is_empty_coll(v) => write_map(&mut w, v, 0, 0)?,
-        Value::List(_) | Value::ApiVersions(_) if !is_empty_coll(v) => write_list(&mut w, v, 0, 0)?,
+        Value::Map(_) | Value::Files(_) if !is_empty_coll(v) => write_map(&mut w, s, v, 0, 0)?,
+        Value::List(_) | Value::ApiVersions(_) if !is_empty_coll(v) => {
+            write_list(&mut w, s, v, 0, 0)?
+        }
         other => write_scalar(&mut w, other, 2),
     }
     w.write_indent(0);
     Ok(w.out)
+}
+
+/// Layout choices that differ between `toYaml` and `toYamlPretty`.
+#[derive(Clone, Copy)]
+struct Style {
+    /// Extra indentation of a sequence that is a map value.
+    seq_indent: usize,
 }
 
 fn is_empty_coll(v: &Value) -> bool {
@@ -153,7 +177,13 @@ fn is_block_list(v: &Value) -> bool {
     matches!(v, Value::List(_) | Value::ApiVersions(_)) && !is_empty_coll(v)
 }
 
-fn write_map(w: &mut Writer, v: &Value, indent: usize, depth: usize) -> Result<(), String> {
+fn write_map(
+    w: &mut Writer,
+    s: Style,
+    v: &Value,
+    indent: usize,
+    depth: usize,
+) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err("json: unsupported value: encountered a cycle".into());
     }
@@ -162,9 +192,9 @@ fn write_map(w: &mut Writer, v: &Value, indent: usize, depth: usize) -> Result<(
         write_string(w, &k, indent + 2, true);
         w.write_indicator(":", false, false, false);
         if is_block_map(&val) {
-            write_map(w, &val, indent + 2, depth + 1)?;
+            write_map(w, s, &val, indent + 2, depth + 1)?;
         } else if is_block_list(&val) {
-            write_list(w, &val, indent, depth + 1)?;
+            write_list(w, s, &val, indent + s.seq_indent, depth + 1)?;
         } else {
             write_scalar(w, &val, indent + 2);
         }
@@ -172,7 +202,13 @@ fn write_map(w: &mut Writer, v: &Value, indent: usize, depth: usize) -> Result<(
     Ok(())
 }
 
-fn write_list(w: &mut Writer, v: &Value, indent: usize, depth: usize) -> Result<(), String> {
+fn write_list(
+    w: &mut Writer,
+    s: Style,
+    v: &Value,
+    indent: usize,
+    depth: usize,
+) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err("json: unsupported value: encountered a cycle".into());
     }
@@ -180,9 +216,9 @@ fn write_list(w: &mut Writer, v: &Value, indent: usize, depth: usize) -> Result<
         w.write_indent(indent);
         w.write_indicator("-", true, false, true);
         if is_block_map(&item) {
-            write_map(w, &item, indent + 2, depth + 1)?;
+            write_map(w, s, &item, indent + 2, depth + 1)?;
         } else if is_block_list(&item) {
-            write_list(w, &item, indent + 2, depth + 1)?;
+            write_list(w, s, &item, indent + 2, depth + 1)?;
         } else {
             write_scalar(w, &item, indent + 2);
         }
@@ -225,6 +261,23 @@ mod tests {
 
     fn y(text: &str) -> String {
         to_yaml(&parse_yaml(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn pretty_indents_sequences_and_does_not_fold() {
+        let v = parse_yaml(&format!(
+            "a: [1, [2, 3], {{b: [x]}}]\nl: {}\n",
+            "w ".repeat(60)
+        ))
+        .unwrap();
+        assert_eq!(
+            to_yaml_pretty(&v).unwrap(),
+            format!(
+                "a:\n  - 1\n  - - 2\n    - 3\n  - b:\n      - x\nl: {}\n",
+                "w ".repeat(60).trim_end()
+            )
+        );
+        assert!(to_yaml(&v).unwrap().starts_with("a:\n- 1\n"));
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub struct Writer {
     pub whitespace: bool,
     /// Is the cursor in indentation?
     pub indention: bool,
+    /// Column after which long scalars fold (go-yaml v2: 80; yaml.v3's
+    /// encoder as Helm's `toYamlPretty` uses it: never).
+    pub width: usize,
 }
 
 impl Writer {
@@ -29,6 +32,7 @@ impl Writer {
             column: 0,
             whitespace: true,
             indention: true,
+            width: BEST_WIDTH,
         }
     }
 
@@ -308,7 +312,7 @@ fn write_plain(w: &mut Writer, s: &str, indent: usize, allow_breaks: bool) {
     let mut spaces = false;
     for (i, &c) in chars.iter().enumerate() {
         if c == ' ' {
-            if allow_breaks && !spaces && w.column > BEST_WIDTH && chars.get(i + 1) != Some(&' ') {
+            if allow_breaks && !spaces && w.column > w.width && chars.get(i + 1) != Some(&' ') {
                 w.write_indent(indent);
             } else {
                 w.put(c);
@@ -332,7 +336,7 @@ fn write_single(w: &mut Writer, s: &str, indent: usize, allow_breaks: bool) {
         if c == ' ' {
             if allow_breaks
                 && !spaces
-                && w.column > BEST_WIDTH
+                && w.column > w.width
                 && i > 0
                 && i + 1 < n
                 && chars[i + 1] != ' '
@@ -399,7 +403,7 @@ fn write_double(w: &mut Writer, s: &str, indent: usize, allow_breaks: bool) {
             }
             spaces = false;
         } else if c == ' ' {
-            if allow_breaks && !spaces && w.column > BEST_WIDTH && i > 0 && i + 1 < n {
+            if allow_breaks && !spaces && w.column > w.width && i > 0 && i + 1 < n {
                 w.write_indent(indent);
                 if chars[i + 1] == ' ' {
                     w.put('\\');
