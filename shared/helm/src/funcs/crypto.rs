@@ -29,8 +29,8 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
         "genPrivateKey" => (|| {
             want(a, 1)?;
             match arg_str(a, 0)? {
-                // PKCS#8 PEM; Sprig writes ECDSA keys as SEC1 ("EC PRIVATE KEY").
-                "ecdsa" => Ok(Value::from(new_key(None)?.serialize_pem())),
+                // ECDSA keys as SEC1 ("EC PRIVATE KEY"), Ed25519 as PKCS#8, as Sprig.
+                "ecdsa" => Ok(Value::from(key_pem(&new_key(None)?))),
                 "ed25519" => Ok(Value::from(
                     KeyPair::generate_for(&rcgen::PKCS_ED25519)
                         .map_err(|e| format!("failed to generate private key: {e}"))?
@@ -48,7 +48,7 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
             let key = new_key(a.get(2))?;
             let params = params(arg_str(a, 0)?, &[], &[], to_i64(&a[1]), true)?;
             let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
-            Ok(cert_value(cert.pem(), key.serialize_pem()))
+            Ok(cert_value(cert.pem(), key_pem(&key)))
         })(),
         "genSelfSignedCert" | "genSelfSignedCertWithKey" => (|| {
             want(a, if name == "genSelfSignedCert" { 4 } else { 5 })?;
@@ -61,12 +61,12 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
                 false,
             )?;
             let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
-            Ok(cert_value(cert.pem(), key.serialize_pem()))
+            Ok(cert_value(cert.pem(), key_pem(&key)))
         })(),
         "genSignedCert" | "genSignedCertWithKey" => (|| {
             want(a, if name == "genSignedCert" { 5 } else { 6 })?;
             let ca = &a[4];
-            let ca_key = KeyPair::from_pem(&strval(&ca.get("Key")))
+            let ca_key = parse_key(&strval(&ca.get("Key")))
                 .map_err(|e| format!("error parsing CA key: {e}"))?;
             let issuer = Issuer::from_ca_cert_pem(&strval(&ca.get("Cert")), ca_key)
                 .map_err(|e| format!("error parsing CA certificate: {e}"))?;
@@ -79,7 +79,7 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
                 false,
             )?;
             let cert = params.signed_by(&key, &issuer).map_err(|e| e.to_string())?;
-            Ok(cert_value(cert.pem(), key.serialize_pem()))
+            Ok(cert_value(cert.pem(), key_pem(&key)))
         })(),
         _ => return None,
     };
@@ -88,10 +88,29 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
 
 fn new_key(pem: Option<&Value>) -> Result<KeyPair, String> {
     match pem {
-        Some(p) => {
-            KeyPair::from_pem(&strval(p)).map_err(|e| format!("error parsing private key: {e}"))
-        }
+        Some(p) => parse_key(&strval(p)),
         None => KeyPair::generate().map_err(|e| e.to_string()),
+    }
+}
+
+/// A private key from PEM: PKCS#8, or SEC1 on P-256.
+pub fn parse_key(pem: &str) -> Result<KeyPair, String> {
+    if let Some((label, der)) = super::keys::pem_decode(pem)
+        && label == "EC PRIVATE KEY"
+    {
+        let pkcs8 = super::keys::sec1_to_pkcs8(&der)
+            .ok_or("error parsing private key: unsupported EC private key")?;
+        return KeyPair::try_from(pkcs8.as_slice())
+            .map_err(|e| format!("error parsing private key: {e}"));
+    }
+    KeyPair::from_pem(pem).map_err(|e| format!("error parsing private key: {e}"))
+}
+
+/// A key as Sprig's `pemBlockForKey` writes it: SEC1 for P-256, else PKCS#8.
+fn key_pem(key: &KeyPair) -> String {
+    match super::keys::pkcs8_to_sec1(&key.serialize_der()) {
+        Some(sec1) => super::keys::pem_encode("EC PRIVATE KEY", &sec1),
+        None => key.serialize_pem(),
     }
 }
 
@@ -201,8 +220,9 @@ mod tests {
         let kp = KeyPair::from_pem(&ed).unwrap();
         assert!(kp.is_compatible(&rcgen::PKCS_ED25519));
         let ec = key("ecdsa");
+        assert!(ec.starts_with("-----BEGIN EC PRIVATE KEY-----\n"), "{ec}");
         assert!(
-            KeyPair::from_pem(&ec)
+            parse_key(&ec)
                 .unwrap()
                 .is_compatible(&rcgen::PKCS_ECDSA_P256_SHA256)
         );

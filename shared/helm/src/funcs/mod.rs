@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod dicts;
 pub mod encoding;
 pub mod helm;
+pub mod keys;
 pub mod lists;
 pub mod math;
 pub mod secrets;

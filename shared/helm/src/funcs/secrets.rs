@@ -270,9 +270,9 @@ fn build_custom_cert(b64cert: &str, b64key: &str) -> FnResult {
     if !label_ok {
         return Err("error parsing private key: no PEM data found".into());
     }
-    // The certificate is parsed in full when the key is one rcgen reads
-    // (PKCS#8); other key formats are only checked for their PEM label.
-    if let Ok(kp) = rcgen::KeyPair::from_pem(&key) {
+    // The certificate is parsed in full when the key is one flux-helm reads
+    // (PKCS#8, SEC1 P-256); others (RSA) are only checked for their PEM label.
+    if let Ok(kp) = super::crypto::parse_key(&key) {
         rcgen::Issuer::from_ca_cert_pem(&cert, kp)
             .map_err(|e| format!("error parsing certificate: decodedCert.Bytes: {e}"))?;
     }
