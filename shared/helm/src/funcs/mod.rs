@@ -36,7 +36,7 @@ type Dispatch = fn(&str, &[Value]) -> Option<FnResult>;
 type Registry = std::collections::HashMap<
     &'static str,
     Dispatch,
-    std::hash::BuildHasherDefault<crate::template::parse::Fnv>,
+    std::hash::BuildHasherDefault<crate::template::fnv::Fnv>,
 >;
 
 fn registry() -> &'static Registry {

@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod exec;
+pub mod fnv;
 pub mod gofmt;
 pub mod lex;
 pub mod parse;

@@ -4,6 +4,8 @@
 use std::rc::Rc;
 
 use super::ast::{Arg, Branch, Cmd, List, Name, Node, Number, Pipe, Text};
+use super::fnv::Fnv;
+pub use super::lex::parse_number;
 use super::lex::{Tok, Token, lex};
 
 /// Deepest nesting of control structures and parentheses accepted.
@@ -93,28 +95,6 @@ struct Parser<'a> {
     defines: Vec<(String, List)>,
     depth: usize,
     range_depth: usize,
-}
-
-/// FNV-1a: names are short and not attacker-chosen collisions matter little
-/// here (a template file is the chart author's own), SipHash costs more.
-#[derive(Default)]
-pub(crate) struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
 }
 
 /// How a list ended: the keyword (`end`, `else`) and its line.
@@ -605,89 +585,5 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// Parse a Go number literal the way text/template classifies it.
-pub fn parse_number(text: &str) -> Option<Number> {
-    let clean: String = text.chars().filter(|c| *c != '_').collect();
-    let (neg, body) = match clean.strip_prefix('-') {
-        Some(b) => (true, b.to_string()),
-        None => (false, clean.trim_start_matches('+').to_string()),
-    };
-    let lower = body.to_ascii_lowercase();
-    let int = if let Some(h) = lower.strip_prefix("0x") {
-        i64::from_str_radix(h, 16).ok()
-    } else if let Some(o) = lower.strip_prefix("0o") {
-        i64::from_str_radix(o, 8).ok()
-    } else if let Some(b) = lower.strip_prefix("0b") {
-        i64::from_str_radix(b, 2).ok()
-    } else if lower.len() > 1 && lower.starts_with('0') && lower.chars().all(|c| c.is_ascii_digit())
-    {
-        i64::from_str_radix(&lower[1..], 8).ok()
-    } else {
-        lower.parse::<i64>().ok()
-    };
-    if let Some(i) = int {
-        let looks_float = lower.contains(['.', 'e']) && !lower.starts_with("0x");
-        if !looks_float {
-            return Some(Number::Int(if neg { -i } else { i }));
-        }
-    }
-    let f: f64 = lower.parse().ok()?;
-    if !lower.contains(['.', 'e']) {
-        return None; // integer overflow
-    }
-    Some(Number::Float(if neg { -f } else { f }))
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn funcs(n: &str) -> bool {
-        matches!(n, "printf" | "include" | "eq")
-    }
-
-    #[test]
-    fn parses_control_and_defines() {
-        let p = parse(
-            "t",
-            r#"{{ define "x" }}X{{ end }}{{ if .A }}a{{ else if .B }}b{{ else }}c{{ end }}{{ range $i, $e := .L }}{{ $e }}{{ end }}"#,
-            &funcs,
-        )
-        .unwrap();
-        assert_eq!(p.defines.len(), 1);
-        assert_eq!(p.root.len(), 2);
-    }
-
-    #[test]
-    fn reports_errors_with_line() {
-        let e = parse("t", "a\n{{ nope 1 }}", &funcs).unwrap_err();
-        assert_eq!(e.line, 2);
-        assert!(e.msg.contains("function \"nope\" not defined"));
-        assert!(parse("t", "{{ if .A }}", &funcs).is_err());
-        assert!(parse("t", "{{ $x }}", &funcs).is_err());
-        assert!(parse("t", "{{ end }}", &funcs).is_err());
-        assert!(parse("t", "{{ if true }}{{ break }}{{ end }}", &funcs).is_err());
-        assert!(
-            parse(
-                "t",
-                "{{ range .L }}{{ if .A }}{{ continue }}{{ end }}{{ end }}",
-                &funcs
-            )
-            .is_ok()
-        );
-        assert!(
-            parse("t", "{{ .A | \"x\" }}", &funcs)
-                .unwrap_err()
-                .msg
-                .contains("non executable")
-        );
-    }
-
-    #[test]
-    fn numbers() {
-        assert!(matches!(parse_number("42"), Some(Number::Int(42))));
-        assert!(matches!(parse_number("0x1F"), Some(Number::Int(31))));
-        assert!(matches!(parse_number("1.0"), Some(Number::Float(_))));
-        assert!(matches!(parse_number("-3"), Some(Number::Int(-3))));
-    }
-}
+mod tests;
