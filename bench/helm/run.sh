@@ -14,8 +14,10 @@ helm="${HELM:-$HOME/.cache/flux-rs/oracle/layer/helm/helm}"
 [ -x "$helm" ] || helm=$(command -v helm)
 runs="${RUNS:-5}"
 cargo build -q --release -p flux-helm --example helm_template
-ours="$target/release/examples/helm_template"
+# Absolute paths: every render runs from its case directory.
+ours="$(cd "$target" && pwd)/release/examples/helm_template"
 flux_rs="${FLUX_RS:-}"
+[ -z "$flux_rs" ] || flux_rs=$(realpath "$flux_rs")
 corpus=$(cd ../shared/corpus/helm && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
