@@ -23,7 +23,7 @@ use std::path::PathBuf;
 pub use cluster::{
     crd_established, install_crds, read_documents, test_namespace, try_test_namespace, yaml_files,
 };
-pub use controlplane::{ControlPlane, FIELD_MANAGER, KWOK_NODE};
+pub use controlplane::{ControlPlane, FIELD_MANAGER, KCM_QPS_ENV, KWOK_NODE};
 pub use error::TestkitError;
 pub use testbins::{BINARIES, TESTBINS_ENV, testbin, testbins_dir};
 

@@ -80,8 +80,22 @@ pub(crate) fn controller_manager(bin: &Path, kubeconfig: &Path, pki: &Pki) -> Co
         .arg("--leader-elect=false")
         .arg("--secure-port=0")
         .arg("--profiling=false");
+    // Its client rate limit (default 20 QPS, burst 30) bounds how fast Deployments roll out;
+    // benchmarks may raise it to measure the controllers rather than this limit.
+    if let Some(qps) = std::env::var(KCM_QPS_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|q| *q > 0)
+    {
+        cmd.arg(format!("--kube-api-qps={qps}"))
+            .arg(format!("--kube-api-burst={}", qps.saturating_mul(2)));
+    }
     cmd
 }
+
+/// Environment variable setting kube-controller-manager's `--kube-api-qps` (burst twice
+/// that); unset, it keeps Kubernetes' default of 20 QPS, burst 30.
+pub const KCM_QPS_ENV: &str = "FLUX_RS_KCM_KUBE_API_QPS";
 
 pub(crate) fn scheduler(bin: &Path, kubeconfig: &Path) -> Command {
     let mut cmd = Command::new(bin.join("kube-scheduler"));

@@ -7,6 +7,7 @@
 //! control plane's temp directory; a failure names the component and its log.
 
 mod args;
+pub use args::KCM_QPS_ENV;
 mod files;
 mod shared;
 
