@@ -130,3 +130,117 @@ pub fn fmt_duration(d: Duration) -> String {
         format!("{secs}s")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flux_runtime::reconcile::Cache;
+    use kube::runtime::reflector;
+    use kube::runtime::watcher::Event;
+    use serde_json::json;
+
+    fn cache<K>(objects: Vec<K>) -> Cache<K>
+    where
+        K: kube::Resource<DynamicType = ()> + Clone + 'static,
+    {
+        let (reader, mut writer) = reflector::store();
+        for obj in objects {
+            writer.apply_watcher_event(&Event::Apply(obj));
+        }
+        Cache::from(reader)
+    }
+
+    fn caches(git: Vec<GitRepository>) -> SourceCaches {
+        SourceCaches {
+            git: cache(git),
+            oci: cache(Vec::new()),
+            bucket: cache(Vec::new()),
+            external: cache(Vec::new()),
+        }
+    }
+
+    fn git(name: &str, artifact: Option<serde_json::Value>) -> GitRepository {
+        let mut obj = json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": {"name": name, "namespace": "apps"},
+            "spec": {"url": "https://example.invalid/repo.git", "interval": "1m"}
+        });
+        if let Some(a) = artifact {
+            obj["status"] = json!({ "artifact": a });
+        }
+        serde_json::from_value(obj).unwrap()
+    }
+
+    fn kustomization(source: &str) -> Kustomization {
+        serde_json::from_value(json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+            "metadata": {"name": "app", "namespace": "apps"},
+            "spec": {"interval": "1m", "prune": true,
+                "sourceRef": {"kind": "GitRepository", "name": source}}
+        }))
+        .unwrap()
+    }
+
+    /// A client for an address nothing listens on: any API read fails.
+    fn unreachable_client() -> kube::Client {
+        let config = kube::Config::new("http://127.0.0.1:1".parse().unwrap());
+        kube::Client::try_from(config).unwrap()
+    }
+
+    #[tokio::test]
+    async fn cached_sources_are_read_without_the_api() {
+        let stored = json!({
+            "path": "gitrepository/apps/repo/abc.tar.gz",
+            "url": "http://source-controller/gitrepository/apps/repo/abc.tar.gz",
+            "revision": "main@sha1:abc",
+            "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            "lastUpdateTime": "2026-01-01T00:00:00Z"
+        });
+        let caches = caches(vec![git("repo", Some(stored)), git("empty", None)]);
+        let client = unreachable_client();
+        let requeue = Duration::from_secs(30);
+
+        let found = artifact(
+            &client,
+            Some(&caches),
+            &kustomization("repo"),
+            false,
+            requeue,
+        )
+        .await
+        .unwrap();
+        assert_eq!(found.revision, "main@sha1:abc");
+
+        let err = artifact(
+            &client,
+            Some(&caches),
+            &kustomization("empty"),
+            false,
+            requeue,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.reason, ARTIFACT_FAILED_REASON);
+        assert_eq!(
+            err.message,
+            "Source artifact not found in 'GitRepository/apps/empty', retrying in 30s"
+        );
+
+        // Not in the cache: read from the API, which fails here.
+        let err = artifact(
+            &client,
+            Some(&caches),
+            &kustomization("other"),
+            false,
+            requeue,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            err.message
+                .starts_with("failed to get source 'GitRepository/apps/other'"),
+            "{}",
+            err.message
+        );
+    }
+}

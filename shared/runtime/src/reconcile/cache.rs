@@ -46,6 +46,13 @@ where
     }
 }
 
+impl<K: Resource<DynamicType = ()> + 'static> From<Store<K>> for Cache<K> {
+    /// A cache over a store filled elsewhere (another watch, or a test's writer).
+    fn from(store: Store<K>) -> Self {
+        Cache { store }
+    }
+}
+
 /// Watches `api` into a [`Cache`] of stripped objects. The returned stream yields every
 /// object the watch touches (after it is cached) and must be polled, e.g. as a
 /// controller's `watches_stream`, for the cache to fill.
