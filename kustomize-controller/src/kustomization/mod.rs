@@ -1,7 +1,8 @@
 //! The Kustomization reconciler. Pipeline, in Flux's order:
 //!
 //! 1. finalizer and suspend (runtime driver);
-//! 2. source: resolve `sourceRef` (cross-namespace refs refused with
+//! 2. source: resolve `sourceRef` from the source kinds' watch caches, or the API when the
+//!    cache has not seen it (cross-namespace refs refused with
 //!    `--no-cross-namespace-refs`: `AccessDenied`, stalled); a missing source or one without
 //!    artifact waits `--requeue-dependency` with `ArtifactFailed`;
 //! 3. `dependsOn`: every dependency Ready for its generation, and at this source's revision

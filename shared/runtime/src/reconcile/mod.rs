@@ -9,6 +9,10 @@
 //! 5. events (Kubernetes + notification-controller) and `gotk_*` metrics;
 //! 6. requeue: interval ± jitter on success, exponential backoff on transient failures,
 //!    none when stalled (until the spec changes).
+//!
+//! A reconcile starts on a new generation, a reconcile request or deletion (not on status
+//! or finalizer updates), and reads objects from watch caches that keep only what a
+//! reconcile uses ([`cache`]).
 
 pub mod cache;
 mod driver;
