@@ -6,6 +6,8 @@
 # controller's peak RSS and CPU seconds, and the API server requests. Starts its own local
 # control plane (flux-testkit); needs the testbins (e2e/scripts/build-testbins.sh).
 # Usage: bench/kustomize-controller/run.sh --count 1000
+# FLUX_RS_KCM_KUBE_API_QPS=200 raises the test cluster's kube-controller-manager rate limit
+# (default 20 QPS), which otherwise bounds how fast the Deployments become Current.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 target="${CARGO_TARGET_DIR:-target}"
