@@ -353,12 +353,12 @@ impl Session {
             "host key verification failed",
             "credentials",
             "could not read username",
-            "403",
         ];
         if matches!(
             class,
             Some(Class::Unauthenticated | Class::PermissionDenied)
-        ) || auth_markers.iter().any(|m| lower.contains(m))
+        ) || has_status(&lower, "403")
+            || auth_markers.iter().any(|m| lower.contains(m))
         {
             return Error::Authentication { url, message };
         }
@@ -424,6 +424,8 @@ mod tests {
         assert!(!has_status("http://127.0.0.1:8401/repo", "401"));
         assert!(!has_status("commit 4041abc", "404"));
         assert!(!has_status("10.0.0.404", "404"));
+        // A random port of a test server once made a TLS failure look like a 403.
+        assert!(!has_status("https://127.0.0.1:44031/org/repo.git", "403"));
     }
 
     #[test]
