@@ -9,7 +9,9 @@
 //! plane's Service CIDR cannot hold 1000 cluster IPs. Prints a Markdown table row.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
+#[path = "../common.rs"]
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,6 +25,8 @@ use k8s_openapi::api::apps::v1::Deployment;
 use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
+
+use common::{PODINFO, apiserver_requests, report_requests, usage};
 
 #[derive(Parser)]
 struct Cli {
@@ -39,111 +43,6 @@ struct Cli {
     /// not wait for kube-controller-manager to report the Deployments.
     #[arg(long)]
     no_wait: bool,
-}
-
-const PODINFO: &str = r#"apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: podinfo-${INDEX}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: podinfo-${INDEX}
-spec:
-  clusterIP: None
-  selector:
-    app: podinfo-${INDEX}
-  ports:
-  - name: http
-    port: 9898
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: podinfo-${INDEX}
-spec:
-  replicas: ${PODS:=0}
-  selector:
-    matchLabels:
-      app: podinfo-${INDEX}
-  template:
-    metadata:
-      labels:
-        app: podinfo-${INDEX}
-    spec:
-      serviceAccountName: podinfo-${INDEX}
-      containers:
-      - name: podinfo
-        image: ghcr.io/stefanprodan/podinfo:6.5.3
-        resources:
-          requests:
-            cpu: ${MCPU}m
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: podinfo-${INDEX}
-spec:
-  rules:
-  - host: podinfo-${INDEX}.example.invalid
-    http:
-      paths:
-      - path: /
-        pathType: Prefix
-        backend:
-          service:
-            name: podinfo-${INDEX}
-            port:
-              number: 9898
-"#;
-
-/// (VmHWM KiB, CPU seconds) of a process.
-fn usage(pid: u32) -> (u64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let hwm = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let after = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    (hwm, ticks as f64 / 100.0)
-}
-
-/// `apiserver_request_total` by verb, resource and subresource (dry runs apart).
-async fn apiserver_requests(client: &kube::Client) -> BTreeMap<String, f64> {
-    let req = http::Request::get("/metrics").body(Vec::new()).unwrap();
-    let text = client.request_text(req).await.unwrap();
-    let mut by_kind = BTreeMap::new();
-    for line in text
-        .lines()
-        .filter(|l| l.starts_with("apiserver_request_total{"))
-    {
-        let Some(value) = line.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()) else {
-            continue;
-        };
-        let label = |name: &str| {
-            line.split(&format!("{name}=\""))
-                .nth(1)
-                .and_then(|rest| rest.split('"').next())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let mut key = format!("{} {}", label("verb"), label("resource"));
-        let sub = label("subresource");
-        if !sub.is_empty() {
-            key = format!("{key}/{sub}");
-        }
-        if !label("dry_run").is_empty() {
-            key.push_str(" (dry run)");
-        }
-        *by_kind.entry(key).or_insert(0.0) += value;
-    }
-    by_kind
 }
 
 /// kstatus's Current for a Deployment: the controller observed this generation and reports
@@ -264,7 +163,7 @@ async fn main() {
         .unwrap();
     let pid = child.id();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let (idle_hwm, idle_cpu) = usage(pid);
+    let (idle_hwm, _, idle_cpu) = usage(pid);
 
     let requests_before = apiserver_requests(&client).await;
     let mut driver_requests = 1.0;
@@ -325,24 +224,9 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let elapsed = ready_at.unwrap_or_else(|| started.elapsed());
-    let (hwm, cpu) = usage(pid);
+    let (hwm, _, cpu) = usage(pid);
     let requests_after = apiserver_requests(&client).await;
-    let mut delta: Vec<(String, f64)> = requests_after
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                v - requests_before.get(k).copied().unwrap_or(0.0),
-            )
-        })
-        .filter(|(_, d)| *d > 0.0)
-        .collect();
-    delta.sort_by(|a, b| b.1.total_cmp(&a.1));
-    // Where the requests went (the driver's own creates and lists included), to stderr.
-    for (key, d) in &delta {
-        eprintln!("{d:>8.0}  {key}");
-    }
-    let requests = delta.iter().map(|(_, d)| d).sum::<f64>() - driver_requests;
+    let requests = report_requests(&requests_before, &requests_after) - driver_requests;
     if let Some(at) = deployments_current_at {
         eprintln!(
             "all Deployments Current at {:.1} s, all Kustomizations Ready at {:.1} s",

@@ -12,6 +12,8 @@
 //! `oci.rs`): `--count` OCIRepositories on one artifact in a local registry.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../common.rs"]
+mod common;
 mod oci;
 
 use std::path::PathBuf;
@@ -25,6 +27,8 @@ use flux_testkit::{ControlPlane, test_namespace};
 use kube::Api;
 use kube::api::{ListParams, PostParams};
 use serde_json::json;
+
+use common::usage;
 
 #[derive(Parser)]
 struct Cli {
@@ -75,36 +79,6 @@ fn start_controller(
         .stderr(std::fs::File::create(work.join("controller.log")).unwrap())
         .spawn()
         .unwrap()
-}
-
-/// (VmHWM KiB, VmRSS KiB, CPU seconds) of a process.
-fn usage(pid: u32) -> (u64, u64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kib = |key: &str| -> u64 {
-        status
-            .lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let after = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of stat, 12 and 13 after "pid (comm) ".
-    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    let hz = String::from_utf8(
-        Command::new("getconf")
-            .arg("CLK_TCK")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .parse::<f64>()
-    .unwrap_or(100.0);
-    (kib("VmHWM:"), kib("VmRSS:"), ticks as f64 / hz)
 }
 
 fn ready(o: &GitRepository) -> bool {

@@ -17,95 +17,8 @@ use kube::Api;
 use kube::api::{ListParams, PostParams};
 use serde_json::json;
 
-use super::{Cli, start_controller, usage};
-
-const PODINFO: &str = r#"apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: podinfo-${INDEX}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: podinfo-${INDEX}
-spec:
-  selector:
-    app: podinfo-${INDEX}
-  ports:
-  - name: http
-    port: 9898
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: podinfo-${INDEX}
-spec:
-  replicas: ${PODS:=0}
-  selector:
-    matchLabels:
-      app: podinfo-${INDEX}
-  template:
-    metadata:
-      labels:
-        app: podinfo-${INDEX}
-    spec:
-      serviceAccountName: podinfo-${INDEX}
-      containers:
-      - name: podinfo
-        image: ghcr.io/stefanprodan/podinfo:6.5.3
-        resources:
-          requests:
-            cpu: ${MCPU}m
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: podinfo-${INDEX}
-spec:
-  rules:
-  - host: podinfo-${INDEX}.example.invalid
-    http:
-      paths:
-      - path: /
-        pathType: Prefix
-        backend:
-          service:
-            name: podinfo-${INDEX}
-            port:
-              number: 9898
-"#;
-
-/// `apiserver_request_total` by verb, resource and subresource.
-async fn apiserver_requests(client: &kube::Client) -> BTreeMap<String, f64> {
-    // `GET /metrics?` (kube's request builder, as this crate has no `http` dependency).
-    let req = kube::core::Request::new("/metrics")
-        .list(&ListParams::default())
-        .unwrap();
-    let text = client.request_text(req).await.unwrap();
-    let mut by_kind = BTreeMap::new();
-    for line in text
-        .lines()
-        .filter(|l| l.starts_with("apiserver_request_total{"))
-    {
-        let Some(value) = line.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()) else {
-            continue;
-        };
-        let label = |name: &str| {
-            line.split(&format!("{name}=\""))
-                .nth(1)
-                .and_then(|rest| rest.split('"').next())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let mut key = format!("{} {}", label("verb"), label("resource"));
-        let sub = label("subresource");
-        if !sub.is_empty() {
-            key = format!("{key}/{sub}");
-        }
-        *by_kind.entry(key).or_insert(0.0) += value;
-    }
-    by_kind
-}
+use super::common::{PODINFO, apiserver_requests, report_requests, usage};
+use super::{Cli, start_controller};
 
 fn ready(o: &OCIRepository) -> bool {
     o.status.as_ref().is_some_and(|s| {
@@ -194,22 +107,7 @@ pub async fn run(cli: &Cli, cp: &ControlPlane, client: &kube::Client) {
     let elapsed = started.elapsed();
     let (hwm, _, cpu) = usage(pid);
     let after = apiserver_requests(client).await;
-    let mut delta: Vec<(String, f64)> = after
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                v - requests_before.get(k).copied().unwrap_or(0.0),
-            )
-        })
-        .filter(|(_, d)| *d > 0.0)
-        .collect();
-    delta.sort_by(|a, b| b.1.total_cmp(&a.1));
-    // Where the requests went (the driver's own creates and lists included), to stderr.
-    for (key, d) in &delta {
-        eprintln!("{d:>8.0}  {key}");
-    }
-    let requests = delta.iter().map(|(_, d)| d).sum::<f64>() - driver_requests;
+    let requests = report_requests(&requests_before, &after) - driver_requests;
     println!(
         "| {} | {:.1} s | {:.1} MiB (idle {:.1} MiB) | {:.1} s | {:.0} ({:.1} per OCIRepository) |",
         cli.count,
