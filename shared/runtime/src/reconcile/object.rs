@@ -38,9 +38,38 @@ pub trait FluxObject:
     fn set_last_handled_reconcile_at(&mut self, token: String);
 }
 
-/// Implements [`FluxObject`] for kinds whose spec has `interval: String` and
-/// `suspend: bool`, and whose status has `observed_generation: Option<i64>` and
-/// `last_handled_reconcile_at: Option<String>`.
+/// The [`FluxObject`] methods shared by every Flux kind: `spec.suspend: bool`, and a status
+/// with `observed_generation: Option<i64>` and `last_handled_reconcile_at: Option<String>`.
+/// Used inside an `impl FluxObject` block.
+#[macro_export]
+macro_rules! flux_object_status {
+    () => {
+        fn suspended(&self) -> bool {
+            self.spec.suspend
+        }
+        fn observed_generation(&self) -> Option<i64> {
+            self.status.as_ref().and_then(|s| s.observed_generation)
+        }
+        fn set_observed_generation(&mut self, generation: i64) {
+            self.status
+                .get_or_insert_with(Default::default)
+                .observed_generation = Some(generation);
+        }
+        fn last_handled_reconcile_at(&self) -> Option<&str> {
+            self.status
+                .as_ref()
+                .and_then(|s| s.last_handled_reconcile_at.as_deref())
+        }
+        fn set_last_handled_reconcile_at(&mut self, token: String) {
+            self.status
+                .get_or_insert_with(Default::default)
+                .last_handled_reconcile_at = Some(token);
+        }
+    };
+}
+
+/// Implements [`FluxObject`] for kinds whose spec has `interval: String` besides what
+/// [`flux_object_status!`] needs.
 #[macro_export]
 macro_rules! impl_flux_object {
     ($($kind:ty),+ $(,)?) => {$(
@@ -48,21 +77,7 @@ macro_rules! impl_flux_object {
             fn interval(&self) -> &str {
                 &self.spec.interval
             }
-            fn suspended(&self) -> bool {
-                self.spec.suspend
-            }
-            fn observed_generation(&self) -> Option<i64> {
-                self.status.as_ref().and_then(|s| s.observed_generation)
-            }
-            fn set_observed_generation(&mut self, generation: i64) {
-                self.status.get_or_insert_with(Default::default).observed_generation = Some(generation);
-            }
-            fn last_handled_reconcile_at(&self) -> Option<&str> {
-                self.status.as_ref().and_then(|s| s.last_handled_reconcile_at.as_deref())
-            }
-            fn set_last_handled_reconcile_at(&mut self, token: String) {
-                self.status.get_or_insert_with(Default::default).last_handled_reconcile_at = Some(token);
-            }
+            $crate::flux_object_status!();
         }
     )+};
 }
@@ -82,31 +97,11 @@ impl FluxObject for flux_api::source::HelmRepository {
             .as_deref()
             .unwrap_or(flux_api::source::helmrepository::DEFAULT_INTERVAL)
     }
-    fn suspended(&self) -> bool {
-        self.spec.suspend
-    }
-    fn observed_generation(&self) -> Option<i64> {
-        self.status.as_ref().and_then(|s| s.observed_generation)
-    }
-    fn set_observed_generation(&mut self, generation: i64) {
-        self.status
-            .get_or_insert_with(Default::default)
-            .observed_generation = Some(generation);
-    }
-    fn last_handled_reconcile_at(&self) -> Option<&str> {
-        self.status
-            .as_ref()
-            .and_then(|s| s.last_handled_reconcile_at.as_deref())
-    }
-    fn set_last_handled_reconcile_at(&mut self, token: String) {
-        self.status
-            .get_or_insert_with(Default::default)
-            .last_handled_reconcile_at = Some(token);
-    }
+    crate::flux_object_status!();
 }
 
 // Kustomization has `spec.retryInterval`, which defaults to the interval (Flux's
-// `GetRetryInterval`), so it is implemented by hand.
+// `GetRetryInterval`).
 impl FluxObject for flux_api::kustomize::Kustomization {
     fn interval(&self) -> &str {
         &self.spec.interval
@@ -119,27 +114,7 @@ impl FluxObject for flux_api::kustomize::Kustomization {
                 .unwrap_or(&self.spec.interval),
         )
     }
-    fn suspended(&self) -> bool {
-        self.spec.suspend
-    }
-    fn observed_generation(&self) -> Option<i64> {
-        self.status.as_ref().and_then(|s| s.observed_generation)
-    }
-    fn set_observed_generation(&mut self, generation: i64) {
-        self.status
-            .get_or_insert_with(Default::default)
-            .observed_generation = Some(generation);
-    }
-    fn last_handled_reconcile_at(&self) -> Option<&str> {
-        self.status
-            .as_ref()
-            .and_then(|s| s.last_handled_reconcile_at.as_deref())
-    }
-    fn set_last_handled_reconcile_at(&mut self, token: String) {
-        self.status
-            .get_or_insert_with(Default::default)
-            .last_handled_reconcile_at = Some(token);
-    }
+    crate::flux_object_status!();
 }
 
 /// The `reconcile.fluxcd.io/requestedAt` token of an object, if any.
