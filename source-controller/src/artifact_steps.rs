@@ -10,11 +10,12 @@ use std::sync::Arc;
 
 use flux_api::constants::{
     ARCHIVE_OPERATION_FAILED_REASON, ARTIFACT_IN_STORAGE_CONDITION, CONDITION_TRUE,
-    STORAGE_OPERATION_FAILED_CONDITION, SUCCEEDED_REASON, SYMLINK_UPDATE_FAILED_REASON,
+    NEW_ARTIFACT_REASON, STORAGE_OPERATION_FAILED_CONDITION, SUCCEEDED_REASON,
+    SYMLINK_UPDATE_FAILED_REASON,
 };
 use flux_api::meta::Artifact;
 use flux_artifact::{ArchiveFilter, Retention, Storage};
-use flux_runtime::reconcile::{FluxObject, ReconcileError, summary};
+use flux_runtime::reconcile::{FluxObject, ReconcileError, SuccessEvent, summary};
 use kube::ResourceExt;
 
 use crate::gitrepository::{to_api, to_storage};
@@ -234,6 +235,18 @@ pub async fn remove_all<K: ArtifactSource>(
         })
     })
     .await
+}
+
+/// The `NewArtifact` event of a stored artifact, with its revision and digest as metadata.
+pub fn new_artifact_event(message: String, stored: &Artifact) -> SuccessEvent {
+    SuccessEvent {
+        reason: NEW_ARTIFACT_REASON,
+        message,
+        metadata: vec![
+            ("revision".into(), stored.revision.clone()),
+            ("digest".into(), stored.digest.clone()),
+        ],
+    }
 }
 
 /// A temporary working directory for a reconcile.

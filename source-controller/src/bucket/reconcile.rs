@@ -7,14 +7,13 @@ use flux_api::Conditions;
 use flux_api::constants::{
     ARTIFACT_OUTDATED_CONDITION, AUTHENTICATION_FAILED_REASON, BUCKET_OPERATION_FAILED_REASON,
     CONDITION_TRUE, FETCH_FAILED_CONDITION, INVALID_PROVIDER_CONFIGURATION_REASON,
-    INVALID_STS_CONFIGURATION_REASON, NEW_ARTIFACT_REASON, NEW_REVISION_REASON,
-    STORAGE_OPERATION_FAILED_CONDITION,
+    INVALID_STS_CONFIGURATION_REASON, NEW_REVISION_REASON, STORAGE_OPERATION_FAILED_CONDITION,
 };
 use flux_api::source::Bucket;
 use flux_api::source::bucket::{PROVIDER_AZURE, PROVIDER_GCP};
 use flux_artifact::{Retention, Storage};
 use flux_bucket::{BucketClient, BucketConfig, Credentials, Provider};
-use flux_runtime::reconcile::{ReconcileError, Reconciler, Shared, Success, SuccessEvent, summary};
+use flux_runtime::reconcile::{ReconcileError, Reconciler, Shared, Success, summary};
 use kube::ResourceExt;
 
 use crate::artifact_steps::{self, Content, secret, timeout};
@@ -254,17 +253,15 @@ impl Reconciler<Bucket> for BucketReconciler {
         summary::remove(obj.conditions_mut(), ARTIFACT_OUTDATED_CONDITION);
         Ok(Success {
             message: format!("stored artifact for revision '{revision}'"),
-            event: (current.as_deref() != Some(revision.as_str())).then(|| SuccessEvent {
-                reason: NEW_ARTIFACT_REASON,
-                message: format!(
-                    "stored artifact with {} fetched files from '{}' bucket",
-                    index.len(),
-                    obj.spec.bucket_name
-                ),
-                metadata: vec![
-                    ("revision".into(), stored.revision.clone()),
-                    ("digest".into(), stored.digest.clone()),
-                ],
+            event: (current.as_deref() != Some(revision.as_str())).then(|| {
+                artifact_steps::new_artifact_event(
+                    format!(
+                        "stored artifact with {} fetched files from '{}' bucket",
+                        index.len(),
+                        obj.spec.bucket_name
+                    ),
+                    &stored,
+                )
             }),
             requeue_after: None,
         })

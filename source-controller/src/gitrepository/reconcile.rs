@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use flux_api::constants::{ARCHIVE_OPERATION_FAILED_REASON, NEW_ARTIFACT_REASON};
+use flux_api::constants::ARCHIVE_OPERATION_FAILED_REASON;
 use flux_api::source::GitRepository;
 use flux_artifact::{Retention, Storage};
-use flux_runtime::reconcile::{ReconcileError, Reconciler, Shared, Success, SuccessEvent};
+use flux_runtime::reconcile::{ReconcileError, Reconciler, Shared, Success};
 
 use super::{OWNED_CONDITIONS, artifact, auth, decide, fetch, include, verify};
 
@@ -76,13 +76,11 @@ impl Reconciler<GitRepository> for GitRepositoryReconciler {
         .await?;
         let event = (current.as_ref().map(|a| a.revision.as_str())
             != Some(stored.revision.as_str()))
-        .then(|| SuccessEvent {
-            reason: NEW_ARTIFACT_REASON,
-            message: format!("stored artifact for commit '{}'", commit.short_message()),
-            metadata: vec![
-                ("revision".to_string(), stored.revision.clone()),
-                ("digest".to_string(), stored.digest.clone()),
-            ],
+        .then(|| {
+            crate::artifact_steps::new_artifact_event(
+                format!("stored artifact for commit '{}'", commit.short_message()),
+                &stored,
+            )
         });
         Ok(Success {
             message: stored_message,

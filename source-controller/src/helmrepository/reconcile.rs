@@ -6,13 +6,13 @@ use std::sync::Arc;
 use flux_api::Conditions;
 use flux_api::constants::{
     ARTIFACT_OUTDATED_CONDITION, AUTHENTICATION_FAILED_REASON, CONDITION_TRUE,
-    FETCH_FAILED_CONDITION, INDEXATION_FAILED_REASON, NEW_ARTIFACT_REASON, NEW_REVISION_REASON,
+    FETCH_FAILED_CONDITION, INDEXATION_FAILED_REASON, NEW_REVISION_REASON,
     STORAGE_OPERATION_FAILED_CONDITION, URL_INVALID_REASON,
 };
 use flux_api::source::HelmRepository;
 use flux_artifact::{Retention, Storage};
 use flux_helmrepo::{Error as HelmError, Index, RepositoryClient};
-use flux_runtime::reconcile::{ReconcileError, Reconciler, Shared, Success, SuccessEvent, summary};
+use flux_runtime::reconcile::{ReconcileError, Reconciler, Shared, Success, summary};
 use kube::ResourceExt;
 
 use super::auth;
@@ -166,17 +166,13 @@ impl Reconciler<HelmRepository> for HelmRepositoryReconciler {
         summary::remove(obj.conditions_mut(), ARTIFACT_OUTDATED_CONDITION);
         Ok(Success {
             message: format!("stored artifact: revision '{revision}'"),
-            event: Some(SuccessEvent {
-                reason: NEW_ARTIFACT_REASON,
-                message: format!(
+            event: Some(artifact_steps::new_artifact_event(
+                format!(
                     "stored fetched index of size {} with {versions} chart versions from '{url}'",
                     downloaded.size
                 ),
-                metadata: vec![
-                    ("revision".into(), stored.revision.clone()),
-                    ("digest".into(), stored.digest.clone()),
-                ],
-            }),
+                &stored,
+            )),
             requeue_after: None,
         })
     }
