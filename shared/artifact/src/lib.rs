@@ -13,6 +13,7 @@ mod error;
 pub mod fetch;
 pub mod ignore;
 pub mod server;
+pub mod status;
 pub mod storage;
 
 pub use artifact::Artifact;

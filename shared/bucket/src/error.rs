@@ -64,8 +64,8 @@ impl Error {
             },
             other => {
                 let text = chain(&other);
-                if text.contains("403")
-                    || text.contains("401")
+                if flux_artifact::status::has_status_code(&text, "403")
+                    || flux_artifact::status::has_status_code(&text, "401")
                     || text.contains("SignatureDoesNotMatch")
                     || text.contains("InvalidAccessKeyId")
                 {

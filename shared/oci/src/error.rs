@@ -105,7 +105,7 @@ impl Error {
                 reason: text,
             },
             E::ImageManifestNotFoundError(_) => Error::NotFound(reference.to_string()),
-            _ if text.contains("401")
+            _ if flux_artifact::status::has_status_code(&text, "401")
                 || text.to_lowercase().contains("unauthorized")
                 || text.to_lowercase().contains("not authorized") =>
             {
