@@ -28,5 +28,9 @@ mod tests {
         assert!(!has_status_code("http://127.0.0.1:8401/repo", "401"));
         assert!(!has_status_code("sha256-4013e0", "401"));
         assert!(!has_status_code("10.0.0.403", "403"));
+        assert!(!has_status_code(
+            "https://127.0.0.1:44031/org/repo.git",
+            "403"
+        ));
     }
 }

@@ -357,7 +357,7 @@ impl Session {
         if matches!(
             class,
             Some(Class::Unauthenticated | Class::PermissionDenied)
-        ) || has_status(&lower, "403")
+        ) || flux_artifact::status::has_status_code(&lower, "403")
             || auth_markers.iter().any(|m| lower.contains(m))
         {
             return Error::Authentication { url, message };
@@ -369,7 +369,7 @@ impl Session {
             "no such file or directory",
         ];
         if matches!(class, Some(Class::NotFound))
-            || has_status(&lower, "404")
+            || flux_artifact::status::has_status_code(&lower, "404")
             || not_found_markers.iter().any(|m| lower.contains(m))
         {
             return Error::NotFound {
@@ -395,18 +395,6 @@ impl Session {
     }
 }
 
-/// True when `code` appears as a status code, not as part of a port or a hash
-/// (`127.0.0.1:40123` does not contain status 401).
-fn has_status(message: &str, code: &str) -> bool {
-    let bytes = message.as_bytes();
-    message.match_indices(code).any(|(i, _)| {
-        let before = i.checked_sub(1).map(|j| bytes[j]);
-        let after = bytes.get(i + code.len()).copied();
-        !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b':' || b == b'.')
-            && !after.is_some_and(|b| b.is_ascii_alphanumeric())
-    })
-}
-
 /// Stops the timeout watchdog when dropped.
 pub(crate) struct TimerGuard {
     _stop: mpsc::Sender<()>,
@@ -415,18 +403,6 @@ pub(crate) struct TimerGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn status_codes_are_not_matched_inside_ports_or_hashes() {
-        assert!(has_status("http status 401 unauthorized", "401"));
-        assert!(has_status("(403)", "403"));
-        assert!(!has_status("http://127.0.0.1:40123/repo", "401"));
-        assert!(!has_status("http://127.0.0.1:8401/repo", "401"));
-        assert!(!has_status("commit 4041abc", "404"));
-        assert!(!has_status("10.0.0.404", "404"));
-        // A random port of a test server once made a TLS failure look like a 403.
-        assert!(!has_status("https://127.0.0.1:44031/org/repo.git", "403"));
-    }
 
     #[test]
     fn ssh_command_uses_private_files_and_strict_host_checking() {
