@@ -8,7 +8,7 @@
 mod http;
 mod repo;
 mod ssh;
-mod tls;
+pub(crate) mod tls;
 
 pub use http::{GitServer, GitServerBuilder};
 pub use repo::TestRepo;
