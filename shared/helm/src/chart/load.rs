@@ -150,7 +150,7 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, 
             "requirements.yaml" => requirements = Some(data),
             "Chart.lock" | "requirements.lock" => {}
             n if n.starts_with("templates/") => {
-                c.templates.push((name.clone(), std::rc::Rc::from(text())))
+                c.templates.push((name.clone(), std::sync::Arc::from(text())))
             }
             n if n.starts_with("charts/") => {
                 let rest = &n["charts/".len()..];

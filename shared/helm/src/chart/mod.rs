@@ -146,7 +146,7 @@ pub struct Chart {
     /// values.schema.json.
     pub schema: Option<serde_json::Value>,
     /// `templates/...` files: (name relative to chart root, text).
-    pub templates: Vec<(String, std::rc::Rc<str>)>,
+    pub templates: Vec<(String, std::sync::Arc<str>)>,
     /// All other files (including `crds/`).
     pub files: BTreeMap<String, Vec<u8>>,
     /// Subcharts.

@@ -2,10 +2,12 @@
 //! validate schemas, render every template and sort the result.
 
 pub mod caps;
+pub mod parse_pool;
 pub mod sort;
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::chart::Chart;
 use crate::chart::deps::{
@@ -17,15 +19,18 @@ use crate::error::HelmError;
 use crate::files::Files;
 use crate::strvals::SetArg;
 use crate::template::exec::map_of;
-use crate::template::lex::lex;
-use crate::template::{Engine, Map, Value};
+use crate::template::{Map, Value};
 use crate::values::{coalesce_values_root, merge_user_values};
 use crate::yaml::load::parse_values;
+use parse_pool::ParsePool;
 pub use sort::Manifest;
 
 /// Stack size for the rendering thread: deep `include` recursion must hit
 /// the depth limit, not the stack's end.
 const RENDER_STACK: usize = 1 << 30;
+
+/// Stack size for the thread that parses templates (nesting is limited).
+const PARSE_STACK: usize = 64 << 20;
 
 /// Stack size for the thread that splits rendered manifests (deep YAML gets
 /// its own thread in the YAML loader).
@@ -200,102 +205,8 @@ fn kube_parts(v: &str) -> (String, String) {
     )
 }
 
-struct Tpl<'c> {
-    name: String,
-    text: &'c Rc<str>,
-    top: Map,
-    base_path: String,
-}
-
-fn collect_templates<'c>(
-    c: &'c Chart,
-    parent_values: &Value,
-    common: &Map,
-    is_root: bool,
-    out: &mut Vec<Tpl<'c>>,
-) -> Value {
-    let values = if is_root {
-        parent_values.clone()
-    } else {
-        match parent_values.get(c.name()) {
-            v @ Value::Map(_) => v,
-            _ => Value::new_map(),
-        }
-    };
-    let mut top = common.clone();
-    top.insert("Chart".into(), c.metadata_value());
-    let files: std::collections::BTreeMap<String, Vec<u8>> = c.files.clone();
-    top.insert("Files".into(), Value::Files(Rc::new(Files::new(files))));
-    top.insert("Values".into(), values.clone());
-    let mut subcharts = Map::new();
-    for d in &c.dependencies {
-        let sub = collect_templates(d, &values, common, false, out);
-        subcharts.insert(d.name().to_string(), sub);
-    }
-    top.insert("Subcharts".into(), Value::from(subcharts));
-    for (name, text) in &c.templates {
-        let base = name.rsplit('/').next().unwrap_or(name);
-        if c.is_library() && !base.starts_with('_') {
-            continue;
-        }
-        out.push(Tpl {
-            name: format!("{}/{name}", c.full_path),
-            text,
-            top: top.clone(),
-            base_path: format!("{}/templates", c.full_path),
-        });
-    }
-    Value::from(top)
-}
-
-fn crd_objects(c: &Chart, out: &mut Vec<(String, String)>) {
-    for (name, data) in &c.files {
-        if name.starts_with("crds/")
-            && (name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json"))
-        {
-            out.push((
-                format!("{}/{name}", c.full_path),
-                String::from_utf8_lossy(data).into_owned(),
-            ));
-        }
-    }
-    for d in &c.dependencies {
-        crd_objects(d, out);
-    }
-}
-
-fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, HelmError> {
-    let mut chart = load_path(chart_dir)?;
-    if let Some(t) = chart.metadata.chart_type.as_deref()
-        && !t.is_empty()
-        && t != "application"
-    {
-        return Err(HelmError::Chart(format!("{t} charts are not installable")));
-    }
-    check_dependencies(&chart)?;
-    let user = read_user_values(opts)?;
-    process_enabled(&mut chart, &user, "")?;
-    process_import_values(&mut chart)?;
-    let vals = coalesce_values_root(&chart, &user)?;
-    // The coalesced values are a deep copy: the charts' defaults are done with.
-    drop_default_values(&mut chart);
-    let mut schema_errs = String::new();
-    validate_schemas(&chart, &vals, &mut schema_errs);
-    if !schema_errs.is_empty() {
-        return Err(HelmError::Schema(schema_errs));
-    }
-    if let Some(kv) = chart
-        .metadata
-        .kube_version
-        .as_deref()
-        .filter(|k| !k.is_empty())
-        && !is_compatible_range(Some(kv), Some(&opts.kube_version))
-    {
-        return Err(HelmError::Chart(format!(
-            "chart requires kubeVersion: {kv} which is incompatible with Kubernetes {}",
-            opts.kube_version
-        )));
-    }
+/// `.Capabilities`: a Go struct, so unknown fields are errors, not nil.
+fn capabilities_object(opts: &RenderOptions) -> Value {
     let (major, minor) = kube_parts(&opts.kube_version);
     let api: Vec<String> = if opts.api_versions.is_empty() {
         caps::DEFAULT_API_VERSIONS
@@ -337,53 +248,181 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
             ]),
         ),
     ]);
-    // `.Capabilities` is a Go struct: unknown fields are errors, not nil.
-    let capabilities = Value::Stringer(
+    Value::Stringer(
         Rc::new(capabilities.map_snapshot().unwrap_or_default()),
         Rc::from("&{}"),
-    );
-    let release = map_of(vec![
+    )
+}
+
+/// `.Release`.
+fn release_object(opts: &RenderOptions) -> Value {
+    map_of(vec![
         ("Name", Value::from(opts.release_name.as_str())),
         ("Namespace", Value::from(opts.namespace.as_str())),
         ("IsInstall", Value::Bool(!opts.is_upgrade)),
         ("IsUpgrade", Value::Bool(opts.is_upgrade)),
         ("Revision", Value::Int(opts.revision)),
         ("Service", Value::from("Helm")),
-    ]);
-    let mut common = Map::new();
-    common.insert("Release".into(), release);
-    common.insert("Capabilities".into(), capabilities);
-    let mut tpls = Vec::new();
-    collect_templates(&chart, &Value::from(vals), &common, true, &mut tpls);
-    // Parse in Helm's order: deepest paths first, so the top chart's defines win.
-    tpls.sort_by(|a, b| {
-        let (ca, cb) = (a.name.matches('/').count(), b.name.matches('/').count());
-        cb.cmp(&ca).then_with(|| b.name.cmp(&a.name))
-    });
-    let mut engine = Engine::new();
-    // A second thread lexes the next templates while this one parses.
-    std::thread::scope(|s| -> Result<(), HelmError> {
-        let (tx, rx) = std::sync::mpsc::sync_channel(4);
-        let texts: Vec<&str> = tpls.iter().map(|t| &**t.text).collect();
-        std::thread::Builder::new()
-            .name("helm-lex".into())
-            .spawn_scoped(s, move || {
-                for text in texts {
-                    if tx.send(lex(text)).is_err() {
-                        break;
-                    }
-                }
-            })
-            .map_err(|e| HelmError::Template(format!("cannot start lexer thread: {e}")))?;
-        for t in &tpls {
-            let lexed = rx
-                .recv()
-                .map_err(|_| HelmError::Template("template lexer stopped".into()))?;
-            engine.add_lexed(&t.name, t.text, lexed).map_err(|e| {
-                HelmError::Template(format!("parse error at ({}:{}): {}", e.name, e.line, e.msg))
-            })?;
+    ])
+}
+
+/// A template file to execute, with the top-level object it sees.
+struct Tpl {
+    name: String,
+    top: Map,
+    base_path: String,
+}
+
+/// Library charts render only their partials (`_*.tpl`).
+fn renderable(c: &Chart, name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    !c.is_library() || base.starts_with('_')
+}
+
+/// Helm's template order: deepest paths first, then names in reverse, so the
+/// top chart's defines are parsed last and win.
+fn helm_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
+    cb.cmp(&ca).then_with(|| b.cmp(a))
+}
+
+/// Every template file of the chart and its subcharts: (full name, text).
+fn template_files(c: &Chart, out: &mut Vec<(String, Arc<str>)>) {
+    for d in &c.dependencies {
+        template_files(d, out);
+    }
+    for (name, text) in &c.templates {
+        if renderable(c, name) {
+            out.push((format!("{}/{name}", c.full_path), text.clone()));
         }
-        Ok(())
+    }
+}
+
+fn collect_templates(
+    c: &Chart,
+    parent_values: &Value,
+    common: &Map,
+    is_root: bool,
+    out: &mut Vec<Tpl>,
+) -> Value {
+    let values = if is_root {
+        parent_values.clone()
+    } else {
+        match parent_values.get(c.name()) {
+            v @ Value::Map(_) => v,
+            _ => Value::new_map(),
+        }
+    };
+    let mut top = common.clone();
+    top.insert("Chart".into(), c.metadata_value());
+    let files: std::collections::BTreeMap<String, Vec<u8>> = c.files.clone();
+    top.insert("Files".into(), Value::Files(Rc::new(Files::new(files))));
+    top.insert("Values".into(), values.clone());
+    let mut subcharts = Map::new();
+    for d in &c.dependencies {
+        let sub = collect_templates(d, &values, common, false, out);
+        subcharts.insert(d.name().to_string(), sub);
+    }
+    top.insert("Subcharts".into(), Value::from(subcharts));
+    for (name, _) in &c.templates {
+        if !renderable(c, name) {
+            continue;
+        }
+        out.push(Tpl {
+            name: format!("{}/{name}", c.full_path),
+            top: top.clone(),
+            base_path: format!("{}/templates", c.full_path),
+        });
+    }
+    Value::from(top)
+}
+
+fn crd_objects(c: &Chart, out: &mut Vec<(String, String)>) {
+    for (name, data) in &c.files {
+        if name.starts_with("crds/")
+            && (name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json"))
+        {
+            out.push((
+                format!("{}/{name}", c.full_path),
+                String::from_utf8_lossy(data).into_owned(),
+            ));
+        }
+    }
+    for d in &c.dependencies {
+        crd_objects(d, out);
+    }
+}
+
+/// Coalesce and check the values, then build what each template file sees,
+/// in Helm's order.
+fn prepare_templates(
+    chart: &mut Chart,
+    user: &Map,
+    opts: &RenderOptions,
+) -> Result<Vec<Tpl>, HelmError> {
+    let vals = coalesce_values_root(chart, user)?;
+    // The coalesced values are a deep copy: the charts' defaults are done with.
+    drop_default_values(chart);
+    let mut schema_errs = String::new();
+    validate_schemas(chart, &vals, &mut schema_errs);
+    if !schema_errs.is_empty() {
+        return Err(HelmError::Schema(schema_errs));
+    }
+    if let Some(kv) = chart
+        .metadata
+        .kube_version
+        .as_deref()
+        .filter(|k| !k.is_empty())
+        && !is_compatible_range(Some(kv), Some(&opts.kube_version))
+    {
+        return Err(HelmError::Chart(format!(
+            "chart requires kubeVersion: {kv} which is incompatible with Kubernetes {}",
+            opts.kube_version
+        )));
+    }
+    let mut common = Map::new();
+    common.insert("Release".into(), release_object(opts));
+    common.insert("Capabilities".into(), capabilities_object(opts));
+    let mut tpls = Vec::new();
+    collect_templates(chart, &Value::from(vals), &common, true, &mut tpls);
+    tpls.sort_by(|a, b| helm_order(&a.name, &b.name));
+    Ok(tpls)
+}
+
+fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, HelmError> {
+    let mut chart = load_path(chart_dir)?;
+    if let Some(t) = chart.metadata.chart_type.as_deref()
+        && !t.is_empty()
+        && t != "application"
+    {
+        return Err(HelmError::Chart(format!("{t} charts are not installable")));
+    }
+    check_dependencies(&chart)?;
+    let user = read_user_values(opts)?;
+    process_enabled(&mut chart, &user, "")?;
+    process_import_values(&mut chart)?;
+    // The set of templates is known now: a second thread parses them while
+    // this one coalesces and checks the values, then this one joins in.
+    let mut files = Vec::new();
+    template_files(&chart, &mut files);
+    files.sort_by(|a, b| helm_order(&a.0, &b.0));
+    let pool = &ParsePool::new(&files);
+    let (tpls, engine) = std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("helm-parse".into())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(s, move || pool.work())
+            .map_err(|e| HelmError::Template(format!("cannot start parser thread: {e}")))?;
+        let tpls = prepare_templates(&mut chart, &user, opts);
+        if tpls.is_err() {
+            pool.cancel();
+        }
+        let mine = pool.work();
+        let theirs = worker
+            .join()
+            .map_err(|_| HelmError::Template("template parsing panicked".into()))?;
+        let tpls = tpls?;
+        Ok::<_, HelmError>((tpls, pool.into_engine([mine, theirs])?))
     })?;
     // Rendered files are split and their heads decoded on a second thread
     // while the remaining templates render.

@@ -1,12 +1,12 @@
 //! The parse tree of a Go template.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A list of nodes.
 pub type List = Vec<Node>;
 
 /// A field, variable or function name, shared by every use in a template file.
-pub type Name = Rc<str>;
+pub type Name = Arc<str>;
 
 /// A template body node (kept small: thousands of them live per chart).
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ pub enum Node {
 #[derive(Debug, Clone)]
 pub struct Text {
     /// The whole template source.
-    pub src: Rc<str>,
+    pub src: Arc<str>,
     /// Byte offset of the first byte.
     pub start: usize,
     /// Byte offset after the last byte.
@@ -97,7 +97,7 @@ pub enum Arg {
     /// A number constant.
     Number(Number),
     /// A string constant.
-    Str(Rc<str>),
+    Str(Arc<str>),
     /// `.A.B` field chain on dot.
     Field(Vec<Name>),
     /// `$x.A.B` variable with optional field chain.

@@ -38,6 +38,13 @@ impl std::fmt::Display for ExecError {
 
 type Templates = HashMap<String, Rc<List>>;
 
+/// Lex and parse template file `name` with Helm's function set. The result
+/// is `Send`, so files can be parsed on several threads and then added in
+/// order with [`Engine::add_parsed`].
+pub fn parse_file(name: &str, src: &std::sync::Arc<str>) -> Result<super::parse::Parsed, ParseError> {
+    super::parse::parse_lexed(name, src, super::lex::lex(src), &funcs::exists)
+}
+
 /// A set of named templates (files and their `define`s), like Go's template set.
 #[derive(Default, Clone)]
 pub struct Engine {
@@ -76,16 +83,10 @@ impl Engine {
         Ok(())
     }
 
-    /// Add template `name` from the tokens of `src` (see [`super::lex::lex`]).
-    pub fn add_lexed(
-        &mut self,
-        name: &str,
-        src: &Rc<str>,
-        lexed: Result<Vec<super::lex::Token<'_>>, super::lex::LexError>,
-    ) -> Result<(), ParseError> {
-        let parsed = super::parse::parse_lexed(name, src, lexed, &funcs::exists)?;
+    /// Add a template file parsed with [`parse_file`] (possibly on another
+    /// thread) and its defines, as [`Engine::add`] does.
+    pub fn add_parsed(&mut self, name: &str, parsed: super::parse::Parsed) {
         add_parsed(&mut self.templates, name, parsed);
-        Ok(())
     }
 
     /// Is a template of this name defined?
@@ -435,7 +436,7 @@ impl State<'_> {
             Arg::Bool(b) => Value::Bool(*b),
             Arg::Number(Number::Int(i)) => Value::Int(*i),
             Arg::Number(Number::Float(f)) => Value::Float(*f),
-            Arg::Str(s) => Value::Str(s.clone()),
+            Arg::Str(s) => Value::from(&**s),
             Arg::Field(names) => self.field_chain(dot, dot.clone(), names, &[], None)?,
             Arg::Var(v, names) => {
                 let recv = self.var(v)?;

@@ -1,7 +1,7 @@
 //! Parser for Go's text/template: builds the tree of one template file and
 //! collects the `define`/`block` templates it declares.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::ast::{Arg, Branch, Cmd, List, Name, Node, Number, Pipe, Text};
 use super::fnv::Fnv;
@@ -39,7 +39,7 @@ pub struct Parsed {
 
 /// Parse `text` as the template `name`; `is_func` tells which function names exist.
 pub fn parse(name: &str, text: &str, is_func: &dyn Fn(&str) -> bool) -> Result<Parsed, ParseError> {
-    let src: Rc<str> = Rc::from(text);
+    let src: Arc<str> = Arc::from(text);
     parse_lexed(name, &src, lex(&src), is_func)
 }
 
@@ -47,7 +47,7 @@ pub fn parse(name: &str, text: &str, is_func: &dyn Fn(&str) -> bool) -> Result<P
 /// so it can run on another thread). Text nodes share `src`.
 pub fn parse_lexed<'a>(
     name: &'a str,
-    src: &Rc<str>,
+    src: &Arc<str>,
     lexed: Result<Vec<Token<'a>>, super::lex::LexError>,
     is_func: &'a dyn Fn(&str) -> bool,
 ) -> Result<Parsed, ParseError> {
@@ -86,7 +86,7 @@ pub fn is_empty_tree(list: &List) -> bool {
 
 struct Parser<'a> {
     name: &'a str,
-    src: Rc<str>,
+    src: Arc<str>,
     toks: Vec<Token<'a>>,
     pos: usize,
     is_func: &'a dyn Fn(&str) -> bool,
@@ -118,7 +118,7 @@ impl<'a> Parser<'a> {
             }
         } else {
             Text {
-                src: Rc::from(s),
+                src: Arc::from(s),
                 start: 0,
                 end: s.len(),
             }
@@ -130,7 +130,7 @@ impl<'a> Parser<'a> {
         if let Some(n) = self.names.get(s) {
             return n.clone();
         }
-        let n: Name = Rc::from(s);
+        let n: Name = Arc::from(s);
         self.names.insert(s.to_string(), n.clone());
         n
     }
@@ -535,7 +535,7 @@ impl<'a> Parser<'a> {
             Tok::Dot => Arg::Dot,
             Tok::Nil => Arg::Nil,
             Tok::Bool(b) => Arg::Bool(b),
-            Tok::Str(s) => Arg::Str(Rc::from(s)),
+            Tok::Str(s) => Arg::Str(Arc::from(s)),
             Tok::Char(c) => Arg::Number(Number::Int(c as i64)),
             Tok::Number(n) => Arg::Number(
                 parse_number(n)
