@@ -93,7 +93,10 @@ mod tests {
     #[test]
     fn later_defines_win_whichever_thread_parsed_them() {
         let f = files(&[
-            ("c/charts/sub/templates/_h.tpl", r#"{{ define "x" }}sub{{ end }}"#),
+            (
+                "c/charts/sub/templates/_h.tpl",
+                r#"{{ define "x" }}sub{{ end }}"#,
+            ),
             ("c/templates/_h.tpl", r#"{{ define "x" }}top{{ end }}"#),
             ("c/templates/a.yaml", r#"{{ template "x" }}"#),
         ]);
@@ -112,11 +115,7 @@ mod tests {
 
     #[test]
     fn the_first_failing_file_in_order_is_the_error() {
-        let f = files(&[
-            ("a", "ok"),
-            ("b", "{{ if }}"),
-            ("c", "{{ end }}"),
-        ]);
+        let f = files(&[("a", "ok"), ("b", "{{ if }}"), ("c", "{{ end }}")]);
         let pool = ParsePool::new(&f);
         let done = pool.work();
         let err = pool.into_engine([done]).err().unwrap().to_string();

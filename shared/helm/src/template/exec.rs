@@ -41,7 +41,10 @@ type Templates = HashMap<String, Rc<List>>;
 /// Lex and parse template file `name` with Helm's function set. The result
 /// is `Send`, so files can be parsed on several threads and then added in
 /// order with [`Engine::add_parsed`].
-pub fn parse_file(name: &str, src: &std::sync::Arc<str>) -> Result<super::parse::Parsed, ParseError> {
+pub fn parse_file(
+    name: &str,
+    src: &std::sync::Arc<str>,
+) -> Result<super::parse::Parsed, ParseError> {
     super::parse::parse_lexed(name, src, super::lex::lex(src), &funcs::exists)
 }
 
