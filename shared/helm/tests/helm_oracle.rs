@@ -330,3 +330,178 @@ fn set_values_like_helm() {
         bad.join("\n")
     );
 }
+
+/// Keys and certificates are random, so they are compared by structure: PEM
+/// labels, key types and sizes, certificate fields, extensions (sorted:
+/// rcgen writes them in another order than Go) and signatures that verify
+/// with the issuer's key.
+const CRYPTO_TEMPLATE: &str = r#"{{- $ca := genCA "my-ca" 30 }}
+{{- $leaf := genSignedCert "svc" (list "10.0.0.1") (list "svc.ns.svc" "b.example") 10 $ca }}
+{{- $self := genSelfSignedCert "me" (list "::1") (list "me.local") 5 }}
+{{- $eca := genCAWithKey "ec-ca" 2 (genPrivateKey "ecdsa") }}
+{{- $eleaf := genSignedCertWithKey "e" nil (list "e.local") 1 $eca (genPrivateKey "ed25519") }}
+rsa: {{ genPrivateKey "rsa" | b64enc | quote }}
+dsa: {{ genPrivateKey "dsa" | b64enc | quote }}
+ecdsa: {{ genPrivateKey "ecdsa" | b64enc | quote }}
+ed25519: {{ genPrivateKey "ed25519" | b64enc | quote }}
+caKey: {{ $ca.Key | b64enc | quote }}
+ca: {{ $ca.Cert | b64enc | quote }}
+leafKey: {{ $leaf.Key | b64enc | quote }}
+leaf: {{ $leaf.Cert | b64enc | quote }}
+selfKey: {{ $self.Key | b64enc | quote }}
+self: {{ $self.Cert | b64enc | quote }}
+eca: {{ $eca.Cert | b64enc | quote }}
+eleafKey: {{ $eleaf.Key | b64enc | quote }}
+eleaf: {{ $eleaf.Cert | b64enc | quote }}
+"#;
+
+/// `name: "base64"` lines of a render, decoded.
+fn decoded_lines(out: &str) -> Vec<(String, String)> {
+    out.lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(": \"")?;
+            let b = base64::engine::general_purpose::STANDARD
+                .decode(v.strip_suffix('"')?)
+                .ok()?;
+            Some((k.to_string(), String::from_utf8(b).ok()?))
+        })
+        .collect()
+}
+
+fn describe_key(pem: &str) -> String {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::traits::PublicKeyParts;
+    let (label, der) = flux_helm::funcs::keys::pem_decode(pem).unwrap();
+    let detail = match label.as_str() {
+        "RSA PRIVATE KEY" => {
+            let k = rsa::RsaPrivateKey::from_pkcs1_der(&der).unwrap();
+            format!("{} bits, e={}", k.size() * 8, k.e())
+        }
+        "DSA PRIVATE KEY" => {
+            // SEQUENCE { version, P, Q, ... }: the sizes of P and Q.
+            let (_, body, _) = flux_helm::funcs::keys::tlv(&der).unwrap();
+            let (_, _, rest) = flux_helm::funcs::keys::tlv(body).unwrap();
+            let (_, p, rest) = flux_helm::funcs::keys::tlv(rest).unwrap();
+            let (_, q, _) = flux_helm::funcs::keys::tlv(rest).unwrap();
+            format!("P {} bytes, Q {} bytes", p.len(), q.len())
+        }
+        _ => format!("{} DER bytes", der.len()),
+    };
+    format!("{label}: {detail}")
+}
+
+fn describe_cert(pem: &str, issuer_pem: &str) -> String {
+    use x509_parser::prelude::*;
+    let der = |p: &str| flux_helm::funcs::keys::pem_decode(p).unwrap().1;
+    let (cert_der, issuer_der) = (der(pem), der(issuer_pem));
+    let (_, cert) = X509Certificate::from_der(&cert_der).unwrap();
+    let (_, issuer) = X509Certificate::from_der(&issuer_der).unwrap();
+    let mut exts = Vec::new();
+    let mut out = vec![
+        format!("version {:?}", cert.version()),
+        format!("subject {}", cert.subject()),
+        format!("issuer {}", cert.issuer()),
+        format!("signature {}", cert.signature_algorithm.algorithm),
+        format!(
+            "public key {} {} bits",
+            cert.public_key().algorithm.algorithm,
+            cert.public_key().parsed().unwrap().key_size()
+        ),
+        format!(
+            "valid {} days",
+            (cert.validity().not_after.timestamp() - cert.validity().not_before.timestamp()
+                + 43200)
+                / 86400
+        ),
+        format!("serial <= 128 bits: {}", cert.serial.bits() <= 128),
+        format!(
+            "verifies with issuer: {:?}",
+            cert.verify_signature(Some(issuer.public_key()))
+        ),
+    ];
+    for ext in cert.extensions() {
+        let detail = match ext.parsed_extension() {
+            ParsedExtension::KeyUsage(k) => format!("{k}"),
+            ParsedExtension::BasicConstraints(b) => format!("{b:?}"),
+            ParsedExtension::ExtendedKeyUsage(e) => format!("{e:?}"),
+            ParsedExtension::SubjectAlternativeName(s) => format!("{s:?}"),
+            _ => String::new(),
+        };
+        exts.push(format!(
+            "ext {} critical={} {detail}",
+            ext.oid, ext.critical
+        ));
+    }
+    exts.sort();
+    out.extend(exts);
+    out.join("\n    ")
+}
+
+fn describe_crypto(out: &str) -> String {
+    let lines = decoded_lines(out);
+    let get = |k: &str| {
+        lines
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {k} in:\n{out}"))
+    };
+    let mut d = Vec::new();
+    for k in [
+        "rsa", "dsa", "ecdsa", "ed25519", "caKey", "leafKey", "selfKey", "eleafKey",
+    ] {
+        d.push(format!("{k}: {}", describe_key(&get(k))));
+    }
+    for (k, issuer) in [
+        ("ca", "ca"),
+        ("leaf", "ca"),
+        ("self", "self"),
+        ("eca", "eca"),
+        ("eleaf", "eca"),
+    ] {
+        d.push(format!(
+            "{k}:\n    {}",
+            describe_cert(&get(k), &get(issuer))
+        ));
+    }
+    d.join("\n")
+}
+
+#[test]
+fn generated_keys_and_certificates_like_helm() {
+    let Some(helm) = find_helm() else {
+        let msg = "helm not found (set FLUX_RS_HELM or see ../shared/corpus/helm/README.md): \
+                   generated keys and certificates were NOT compared with helm";
+        assert!(std::env::var_os("FLUX_RS_REQUIRE_HELM").is_none(), "{msg}");
+        eprintln!("{msg}");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+    );
+    write(tmp.path(), "templates/t.yaml", CRYPTO_TEMPLATE);
+    let out = Command::new(&helm)
+        .args(["template", "c"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs = describe_crypto(&String::from_utf8_lossy(&out.stdout));
+    let opts = RenderOptions {
+        release_name: "c".into(),
+        ..Default::default()
+    };
+    let ours = describe_crypto(&render(tmp.path(), &opts).unwrap().to_helm_template_output());
+    eprintln!(
+        "helm oracle ({}): generated keys and certificates:\n{theirs}",
+        helm.display()
+    );
+    assert_eq!(theirs, ours);
+}

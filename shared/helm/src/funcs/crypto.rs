@@ -1,13 +1,18 @@
 //! Sprig's certificate and key generators (`genCA`, `genSelfSignedCert`,
 //! `genSignedCert`, `genPrivateKey` and the `...WithKey` variants).
 //!
-//! Keys are ECDSA P-256 (Sprig makes RSA 2048; ring cannot generate RSA).
+//! Certificates follow Sprig's templates (random 128-bit serial, key usages,
+//! server and client auth); generated keys are RSA 2048 as in Sprig.
 //! Results are random by nature, as with Helm.
 
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Datelike, Duration, Timelike, Utc};
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType, date_time_ymd,
+    BasicConstraints, CertificateParams, CustomExtension, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber, date_time_ymd,
 };
+
+pub use super::private_key::parse_key;
+use super::private_key::{generate_cert_key, pem_for};
 
 use super::{FnResult, arg_str, strval, to_i64, want};
 use crate::template::value::{Map, Value};
@@ -28,27 +33,18 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
     let r = match name {
         "genPrivateKey" => (|| {
             want(a, 1)?;
-            match arg_str(a, 0)? {
-                // ECDSA keys as SEC1 ("EC PRIVATE KEY"), Ed25519 as PKCS#8, as Sprig.
-                "ecdsa" => Ok(Value::from(key_pem(&new_key(None)?))),
-                "ed25519" => Ok(Value::from(
-                    KeyPair::generate_for(&rcgen::PKCS_ED25519)
-                        .map_err(|e| format!("failed to generate private key: {e}"))?
-                        .serialize_pem(),
-                )),
-                t @ ("" | "rsa" | "dsa") => Err(format!(
-                    "genPrivateKey: {} keys are not supported by this renderer",
-                    if t.is_empty() { "rsa" } else { t }
-                )),
-                other => Ok(Value::from(format!("Unknown type {other}"))),
-            }
+            let kind = arg_str(a, 0)?;
+            Ok(Value::from(
+                super::private_key::generate_pem(kind)?
+                    .unwrap_or_else(|| format!("Unknown type {kind}")),
+            ))
         })(),
         "genCA" | "genCAWithKey" => (|| {
             want(a, if name == "genCA" { 2 } else { 3 })?;
             let key = new_key(a.get(2))?;
             let params = params(arg_str(a, 0)?, &[], &[], to_i64(&a[1]), true)?;
             let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
-            Ok(cert_value(cert.pem(), key_pem(&key)))
+            Ok(cert_value(cert.pem(), pem_for(&key)?))
         })(),
         "genSelfSignedCert" | "genSelfSignedCertWithKey" => (|| {
             want(a, if name == "genSelfSignedCert" { 4 } else { 5 })?;
@@ -61,7 +57,7 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
                 false,
             )?;
             let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
-            Ok(cert_value(cert.pem(), key_pem(&key)))
+            Ok(cert_value(cert.pem(), pem_for(&key)?))
         })(),
         "genSignedCert" | "genSignedCertWithKey" => (|| {
             want(a, if name == "genSignedCert" { 5 } else { 6 })?;
@@ -78,8 +74,11 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
                 to_i64(&a[3]),
                 false,
             )?;
+            let mut params = params;
+            // As Go does when the CA has a subject key identifier.
+            params.use_authority_key_identifier_extension = true;
             let cert = params.signed_by(&key, &issuer).map_err(|e| e.to_string())?;
-            Ok(cert_value(cert.pem(), key_pem(&key)))
+            Ok(cert_value(cert.pem(), pem_for(&key)?))
         })(),
         _ => return None,
     };
@@ -89,28 +88,7 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
 fn new_key(pem: Option<&Value>) -> Result<KeyPair, String> {
     match pem {
         Some(p) => parse_key(&strval(p)),
-        None => KeyPair::generate().map_err(|e| e.to_string()),
-    }
-}
-
-/// A private key from PEM: PKCS#8, or SEC1 on P-256.
-pub fn parse_key(pem: &str) -> Result<KeyPair, String> {
-    if let Some((label, der)) = super::keys::pem_decode(pem)
-        && label == "EC PRIVATE KEY"
-    {
-        let pkcs8 = super::keys::sec1_to_pkcs8(&der)
-            .ok_or("error parsing private key: unsupported EC private key")?;
-        return KeyPair::try_from(pkcs8.as_slice())
-            .map_err(|e| format!("error parsing private key: {e}"));
-    }
-    KeyPair::from_pem(pem).map_err(|e| format!("error parsing private key: {e}"))
-}
-
-/// A key as Sprig's `pemBlockForKey` writes it: SEC1 for P-256, else PKCS#8.
-fn key_pem(key: &KeyPair) -> String {
-    match super::keys::pkcs8_to_sec1(&key.serialize_der()) {
-        Some(sec1) => super::keys::pem_encode("EC PRIVATE KEY", &sec1),
-        None => key.serialize_pem(),
+        None => generate_cert_key(),
     }
 }
 
@@ -131,10 +109,11 @@ fn params(
 ) -> Result<CertificateParams, String> {
     let mut p = CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
     p.distinguished_name.push(DnType::CommonName, cn);
-    for ip in ips {
-        let addr = ip.parse().map_err(|_| format!("error parsing ip: {ip}"))?;
-        p.subject_alt_names.push(SanType::IpAddress(addr));
-    }
+    let addrs = ips
+        .iter()
+        .map(|ip| ip.parse().map_err(|_| format!("error parsing ip: {ip}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Go writes DNS names before IP addresses.
     for d in dns {
         let name = d
             .clone()
@@ -142,14 +121,39 @@ fn params(
             .map_err(|_| format!("invalid DNS name: {d}"))?;
         p.subject_alt_names.push(SanType::DnsName(name));
     }
+    p.subject_alt_names
+        .extend(addrs.into_iter().map(SanType::IpAddress));
     let now = Utc::now();
-    let end = now + Duration::days(days.clamp(0, 365 * 1000));
-    let ymd = |t: chrono::DateTime<Utc>| date_time_ymd(t.year(), t.month() as u8, t.day() as u8);
-    p.not_before = ymd(now);
-    p.not_after = ymd(end);
+    let end = now + Duration::days(days.clamp(-365 * 1000, 365 * 1000));
+    let at = |t: chrono::DateTime<Utc>| {
+        date_time_ymd(t.year(), t.month() as u8, t.day() as u8)
+            + std::time::Duration::from_secs(u64::from(t.num_seconds_from_midnight()))
+    };
+    p.not_before = at(now);
+    p.not_after = at(end);
+    let mut serial = [0u8; 16];
+    getrandom::fill(&mut serial).map_err(|e| format!("failed to generate serial number: {e}"))?;
+    serial[0] &= 0x7f;
+    p.serial_number = Some(SerialNumber::from_slice(&serial));
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyEncipherment,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     if ca {
+        p.key_usages.push(KeyUsagePurpose::KeyCertSign);
         p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    } else {
+        // Go writes a critical `CA:FALSE` and, unlike rcgen's `ExplicitNoCa`,
+        // no subject key identifier on leaf certificates.
+        p.is_ca = IsCa::NoCa;
+        let mut bc = CustomExtension::from_oid_content(&[2, 5, 29, 19], vec![0x30, 0x00]);
+        bc.set_criticality(true);
+        p.custom_extensions.push(bc);
     }
+    p.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
     Ok(p)
 }
 
@@ -206,11 +210,8 @@ mod tests {
             .unwrap()
             .is_err()
         );
-        assert!(
-            call("genPrivateKey", &[Value::from("rsa")])
-                .unwrap()
-                .is_err()
-        );
+        let key = parse_key(&strval(&leaf.get("Key"))).unwrap();
+        assert!(key.is_compatible(&rcgen::PKCS_RSA_SHA256));
     }
 
     #[test]

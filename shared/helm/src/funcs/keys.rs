@@ -1,6 +1,7 @@
 //! PEM and DER conversions for P-256 private keys: ring reads and writes
 //! PKCS#8 (`PRIVATE KEY`), Sprig writes SEC1 (`EC PRIVATE KEY`, Go's
-//! `x509.MarshalECPrivateKey`) and reads both.
+//! `x509.MarshalECPrivateKey`) and reads both; PEM armour and the DER
+//! pieces Sprig's DSA key format needs.
 
 use base64::Engine as _;
 
@@ -8,7 +9,7 @@ const OID_EC_PUBLIC_KEY: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x0
 const OID_P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 
 /// One DER element: (tag, content, rest).
-fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+pub fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let tag = *b.first()?;
     let first = *b.get(1)?;
     let (len, head) = match first {
@@ -21,7 +22,8 @@ fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     Some((tag, content, &b[head + len..]))
 }
 
-fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+/// One DER element of this tag around `content` (lengths below 64 KiB).
+pub fn der(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     match content.len() {
         l if l < 0x80 => out.push(l as u8),
@@ -30,6 +32,19 @@ fn der(tag: u8, content: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(content);
     out
+}
+
+/// A DER INTEGER of an unsigned big-endian number (minimal, with a zero
+/// byte in front when the high bit is set).
+pub fn der_uint(be: &[u8]) -> Vec<u8> {
+    let start = be.iter().position(|b| *b != 0).unwrap_or(be.len());
+    let digits = &be[start..];
+    let mut content = Vec::with_capacity(digits.len() + 1);
+    if digits.first().is_none_or(|b| b & 0x80 != 0) {
+        content.push(0);
+    }
+    content.extend_from_slice(digits);
+    der(0x02, &content)
 }
 
 /// PKCS#8 P-256 key → SEC1 with the curve named, as Go writes it; `None` for
@@ -144,5 +159,8 @@ mod tests {
         assert!(pkcs8_to_sec1(&ed.serialize_der()).is_none());
         assert!(sec1_to_pkcs8(b"\x30\x03\x02\x01\x01").is_none());
         assert!(pem_decode("nothing").is_none());
+        assert_eq!(der_uint(&[0, 0x7f]), [0x02, 0x01, 0x7f]);
+        assert_eq!(der_uint(&[0x80]), [0x02, 0x02, 0x00, 0x80]);
+        assert_eq!(der_uint(&[]), [0x02, 0x01, 0x00]);
     }
 }

@@ -13,6 +13,7 @@ pub mod helm;
 pub mod keys;
 pub mod lists;
 pub mod math;
+pub mod private_key;
 pub mod secrets;
 pub mod semver;
 pub mod strings;

@@ -257,25 +257,13 @@ fn build_custom_cert(b64cert: &str, b64key: &str) -> FnResult {
     let key = b64
         .decode(b64key)
         .map_err(|_| "unable to decode base64 private key".to_string())?;
-    let cert = String::from_utf8(cert).map_err(|_| "unable to decode certificate".to_string())?;
-    let key =
-        String::from_utf8(key).map_err(|_| "error parsing private key: invalid PEM".to_string())?;
-    if !cert.contains("-----BEGIN CERTIFICATE-----") {
-        return Err("unable to decode certificate".into());
-    }
-    let pem_key = key.trim_start();
-    let label_ok = ["RSA PRIVATE KEY", "EC PRIVATE KEY", "PRIVATE KEY"]
-        .iter()
-        .any(|l| pem_key.starts_with(&format!("-----BEGIN {l}-----")));
-    if !label_ok {
-        return Err("error parsing private key: no PEM data found".into());
-    }
-    // The certificate is parsed in full when the key is one flux-helm reads
-    // (PKCS#8, SEC1 P-256); others (RSA) are only checked for their PEM label.
-    if let Ok(kp) = super::crypto::parse_key(&key) {
-        rcgen::Issuer::from_ca_cert_pem(&cert, kp)
-            .map_err(|e| format!("error parsing certificate: decodedCert.Bytes: {e}"))?;
-    }
+    let cert = String::from_utf8_lossy(&cert).into_owned();
+    let key = String::from_utf8_lossy(&key).into_owned();
+    let (_, der) =
+        super::keys::pem_decode(&cert).ok_or_else(|| "unable to decode certificate".to_string())?;
+    x509_parser::parse_x509_certificate(&der)
+        .map_err(|e| format!("error parsing certificate: decodedCert.Bytes: {e}"))?;
+    super::private_key::check_key(&key)?;
     Ok(super::crypto::cert_value(cert, key))
 }
 
@@ -345,6 +333,29 @@ mod tests {
         );
         b[0] = Value::Int(-1);
         assert!(call("derivePassword", &b).unwrap().is_err());
+    }
+
+    #[test]
+    fn custom_certs_with_rsa_keys() {
+        let ca = crate::funcs::crypto::call("genCA", &[Value::from("ca"), Value::Int(3)])
+            .unwrap()
+            .unwrap();
+        let (cert, key) = (strval(&ca.get("Cert")), strval(&ca.get("Key")));
+        assert!(
+            key.starts_with("-----BEGIN RSA PRIVATE KEY-----\n"),
+            "{key}"
+        );
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let built = run("buildCustomCert", &[&b64(&cert), &b64(&key)]).unwrap();
+        assert_eq!(strval(&built.get("Cert")), cert);
+        assert_eq!(strval(&built.get("Key")), key);
+        let garbled = cert.replace(
+            "-----BEGIN CERTIFICATE-----\n",
+            "-----BEGIN CERTIFICATE-----\nAAAA",
+        );
+        assert!(run("buildCustomCert", &[&b64(&garbled), &b64(&key)]).is_err());
+        assert!(run("buildCustomCert", &[&b64(&cert), &b64("no key")]).is_err());
+        assert!(run("buildCustomCert", &[&b64("no cert"), &b64(&key)]).is_err());
     }
 
     #[test]
