@@ -281,9 +281,11 @@ fn renderable(c: &Chart, name: &str) -> bool {
 
 /// Helm's template order: deepest paths first, then names in reverse, so the
 /// top chart's defines are parsed last and win.
-fn helm_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
-    cb.cmp(&ca).then_with(|| b.cmp(a))
+fn sort_in_helm_order<T>(items: &mut [T], name: impl Fn(&T) -> &str) {
+    items.sort_by_cached_key(|t| {
+        let n = name(t);
+        std::cmp::Reverse((n.bytes().filter(|&b| b == b'/').count(), n.to_string()))
+    });
 }
 
 /// Every template file of the chart and its subcharts: (full name, text).
@@ -385,7 +387,7 @@ fn prepare_templates(
     common.insert("Capabilities".into(), capabilities_object(opts));
     let mut tpls = Vec::new();
     collect_templates(chart, &Value::from(vals), &common, true, &mut tpls);
-    tpls.sort_by(|a, b| helm_order(&a.name, &b.name));
+    sort_in_helm_order(&mut tpls, |t| &t.name);
     Ok(tpls)
 }
 
@@ -405,7 +407,7 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
     // this one coalesces and checks the values, then this one joins in.
     let mut files = Vec::new();
     template_files(&chart, &mut files);
-    files.sort_by(|a, b| helm_order(&a.0, &b.0));
+    sort_in_helm_order(&mut files, |f| &f.0);
     let pool = &ParsePool::new(&files);
     let (tpls, engine) = std::thread::scope(|s| {
         let worker = std::thread::Builder::new()
