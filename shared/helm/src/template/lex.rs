@@ -29,8 +29,8 @@ pub enum Tok<'a> {
     Var(&'a str),
     /// An identifier: a function name or keyword.
     Ident(&'a str),
-    /// A string constant, unquoted.
-    Str(String),
+    /// A string constant, unquoted (borrowed unless it has escapes).
+    Str(std::borrow::Cow<'a, str>),
     /// A character constant.
     Char(char),
     /// A number constant, as written.
@@ -74,27 +74,40 @@ fn is_alnum(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
+/// End of the identifier (letters, digits, `_`) starting at `pos`.
+fn ident_end(input: &str, mut pos: usize) -> usize {
+    let b = input.as_bytes();
+    loop {
+        match b.get(pos) {
+            Some(c) if c.is_ascii_alphanumeric() || *c == b'_' => pos += 1,
+            Some(c) if *c >= 0x80 => match input.get(pos..).and_then(|r| r.chars().next()) {
+                Some(ch) if is_alnum(ch) => pos += ch.len_utf8(),
+                _ => return pos,
+            },
+            _ => return pos,
+        }
+    }
+}
+
+/// Does `b[pos..]` start with `}}`?
+fn at_close(b: &[u8], pos: usize) -> bool {
+    b.get(pos..pos + 2) == Some(b"}}")
+}
+
 /// Position of the next `{{` at or after `from`.
 fn find_open(b: &[u8], from: usize) -> Option<usize> {
-    let mut p = from;
-    while let Some(i) = b.get(p..)?.iter().position(|&c| c == b'{') {
-        let at = p + i;
-        if b.get(at + 1) == Some(&b'{') {
-            return Some(at);
-        }
-        p = at + 1;
-    }
-    None
+    memchr::memmem::find(b.get(from..)?, b"{{").map(|i| from + i)
 }
 
 fn count_newlines(b: &[u8]) -> usize {
-    b.iter().filter(|&&c| c == b'\n').count()
+    memchr::memchr_iter(b'\n', b).count()
 }
 
 /// Lex a whole template.
 pub fn lex(input: &str) -> Result<Vec<Token<'_>>, LexError> {
     let b = input.as_bytes();
-    let mut toks = Vec::new();
+    // About one token per eight bytes of a typical chart template.
+    let mut toks = Vec::with_capacity(input.len() / 8 + 4);
     let mut pos = 0;
     let mut line = 1;
     let mut trim_next = false;
@@ -186,18 +199,14 @@ fn lex_action<'a>(
     let b = input.as_bytes();
     let mut parens = 0i32;
     loop {
-        if input[pos..].starts_with("}}") {
+        if at_close(b, pos) {
             toks.push(Token {
                 kind: Tok::Right,
                 line,
             });
             return Ok((pos + 2, line, false));
         }
-        if pos + 4 <= b.len()
-            && is_space(b[pos])
-            && b[pos + 1] == b'-'
-            && input[pos + 2..].starts_with("}}")
-        {
+        if pos + 4 <= b.len() && is_space(b[pos]) && b[pos + 1] == b'-' && at_close(b, pos + 2) {
             line += usize::from(b[pos] == b'\n');
             toks.push(Token {
                 kind: Tok::Right,
@@ -205,7 +214,11 @@ fn lex_action<'a>(
             });
             return Ok((pos + 4, line, true));
         }
-        let Some(c) = input[pos..].chars().next() else {
+        let c = match b.get(pos) {
+            Some(&c) if c < 0x80 => Some(c as char),
+            _ => input.get(pos..).and_then(|r| r.chars().next()),
+        };
+        let Some(c) = c else {
             return Err(LexError {
                 line,
                 msg: "unclosed action".into(),
@@ -217,10 +230,7 @@ fn lex_action<'a>(
             ' ' | '\t' | '\r' | '\n' => {
                 let s = pos;
                 while pos < b.len() && is_space(b[pos]) {
-                    if pos + 4 <= b.len()
-                        && b[pos + 1] == b'-'
-                        && input[pos + 2..].starts_with("}}")
-                    {
+                    if pos + 4 <= b.len() && b[pos + 1] == b'-' && at_close(b, pos + 2) {
                         break;
                     }
                     pos += 1;
@@ -284,7 +294,7 @@ fn lex_action<'a>(
                     });
                 };
                 let s = &input[pos + 1..pos + 1 + end];
-                push(Tok::Str(s.to_string()));
+                push(Tok::Str(std::borrow::Cow::Borrowed(s)));
                 line += count_newlines(s.as_bytes());
                 pos = pos + end + 2;
             }
@@ -295,13 +305,7 @@ fn lex_action<'a>(
             }
             '$' => {
                 let s = pos;
-                pos += 1;
-                while let Some(ch) = input[pos..].chars().next() {
-                    if !is_alnum(ch) {
-                        break;
-                    }
-                    pos += ch.len_utf8();
-                }
+                pos = ident_end(input, pos + 1);
                 push(Tok::Var(&input[s..pos]));
             }
             '.' => {
@@ -314,13 +318,7 @@ fn lex_action<'a>(
                     }
                     Some(a) if is_alnum(a) => {
                         let s = pos + 1;
-                        pos = s;
-                        while let Some(ch) = input[pos..].chars().next() {
-                            if !is_alnum(ch) {
-                                break;
-                            }
-                            pos += ch.len_utf8();
-                        }
+                        pos = ident_end(input, s);
                         push(Tok::Field(&input[s..pos]));
                     }
                     _ => {
@@ -342,12 +340,7 @@ fn lex_action<'a>(
             }
             c if is_alnum(c) => {
                 let s = pos;
-                while let Some(ch) = input[pos..].chars().next() {
-                    if !is_alnum(ch) {
-                        break;
-                    }
-                    pos += ch.len_utf8();
-                }
+                pos = ident_end(input, pos);
                 let word = &input[s..pos];
                 push(match word {
                     "true" => Tok::Bool(true),
@@ -411,12 +404,25 @@ fn lex_number(input: &str, start: usize) -> usize {
     pos
 }
 
-fn lex_quote(input: &str, start: usize, line: usize) -> Result<(String, usize), LexError> {
+fn lex_quote(
+    input: &str,
+    start: usize,
+    line: usize,
+) -> Result<(std::borrow::Cow<'_, str>, usize), LexError> {
+    let body = input.get(start + 1..).unwrap_or_default();
+    if let Some(end) = memchr::memchr3(b'"', b'\\', b'\n', body.as_bytes())
+        && body.as_bytes()[end] == b'"'
+    {
+        return Ok((
+            std::borrow::Cow::Borrowed(&body[..end]),
+            start + 1 + end + 1,
+        ));
+    }
     let mut out = String::new();
     let mut it = input[start + 1..].char_indices();
     while let Some((i, c)) = it.next() {
         match c {
-            '"' => return Ok((out, start + 1 + i + 1)),
+            '"' => return Ok((out.into(), start + 1 + i + 1)),
             '\n' => break,
             '\\' => {
                 let Some((_, e)) = it.next() else { break };

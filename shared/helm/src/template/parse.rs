@@ -340,7 +340,7 @@ impl<'a> Parser<'a> {
     fn template_name(&mut self, ctx: &str) -> Result<String, ParseError> {
         let t = self.next_non_space();
         match t.kind {
-            Tok::Str(s) => Ok(s),
+            Tok::Str(s) => Ok(s.into_owned()),
             other => Err(self.err_at(t.line, format!("unexpected {other:?} in {ctx} clause"))),
         }
     }
