@@ -170,7 +170,7 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
                 Err(e) => Value::from(vec![Value::from(e)]),
             })
         })(),
-        "fromToml" => want(a, 1).map(|_| err_map("fromToml is not supported")),
+        "fromToml" => want(a, 1).and_then(|_| Ok(super::from_toml::from_toml(arg_str(a, 0)?))),
         "toToml" => want(a, 1).map(|_| Value::from(toml(&a[0]))),
         "base" | "osBase" => path1(a, |p| {
             let t = p.trim_end_matches('/');

@@ -9,6 +9,7 @@ pub mod builtin;
 pub mod crypto;
 pub mod dicts;
 pub mod encoding;
+mod from_toml;
 pub mod helm;
 pub mod keys;
 pub mod lists;
