@@ -3,10 +3,6 @@
 
 use std::path::PathBuf;
 
-// As in the flux-rs CLI and helm-controller: the engine allocates many small nodes.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut opts = flux_helm::RenderOptions {
