@@ -12,6 +12,7 @@ use serde_saphyr::options::DuplicateKeyPolicy;
 use crate::template::gofmt::format_float_v;
 use crate::template::value::{Map, Value};
 use crate::yaml::direct::Direct;
+use crate::yaml::fast;
 
 /// A `Send` mirror of [`Value`] for decoding on a helper thread.
 enum Raw {
@@ -351,6 +352,14 @@ pub fn parse_yaml_stream(text: &str) -> Result<Vec<Value>, String> {
 /// through the `Send` mirror on a deep-stack thread otherwise.
 fn decode_values<const FLOATS: bool>(text: &str) -> Result<Vec<Value>, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match fast::decode::<FLOATS>(text) {
+        Some(v) => Ok(vec![v]),
+        None => decode_values_serde::<FLOATS>(text),
+    }
+}
+
+/// [`decode_values`] by serde-saphyr alone (the BOM already removed).
+fn decode_values_serde<const FLOATS: bool>(text: &str) -> Result<Vec<Value>, String> {
     if looks_deep(text) {
         return Ok(decode_stream::<Yv>(text)?
             .into_iter()
@@ -375,6 +384,14 @@ fn decode_values<const FLOATS: bool>(text: &str) -> Result<Vec<Value>, String> {
 /// `SimpleHead` reads: the result holds only `kind` and `metadata` (the rest
 /// is checked, not built); a document that is not a map comes back whole.
 pub fn parse_manifest_head(text: &str) -> Result<Value, String> {
+    match fast::decode_head(text.strip_prefix('\u{feff}').unwrap_or(text)) {
+        Some(v) => Ok(v),
+        None => manifest_head_serde(text),
+    }
+}
+
+/// [`parse_manifest_head`] by serde-saphyr alone.
+fn manifest_head_serde(text: &str) -> Result<Value, String> {
     Ok(decode_stream::<Head>(text)?
         .into_iter()
         .next()
@@ -423,6 +440,25 @@ pub fn parse_values(text: &str) -> Result<Value, String> {
             "error unmarshaling JSON: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             other.kind_name()
         )),
+    }
+}
+
+/// The serde-saphyr decoders without the fast path, for differential tests
+/// of [`crate::yaml::fast`] (the `tests/yaml_fast.rs` corpus test and the
+/// `yaml_fast` fuzz target).
+#[doc(hidden)]
+pub mod serde_path {
+    use super::*;
+
+    /// Every document of a stream (a BOM removed first), numbers as
+    /// `float64` when `FLOATS`: what the fast path's `decode` replaces.
+    pub fn stream<const FLOATS: bool>(text: &str) -> Result<Vec<Value>, String> {
+        decode_values_serde::<FLOATS>(text.strip_prefix('\u{feff}').unwrap_or(text))
+    }
+
+    /// [`parse_manifest_head`] without the fast path.
+    pub fn manifest_head(text: &str) -> Result<Value, String> {
+        manifest_head_serde(text)
     }
 }
 

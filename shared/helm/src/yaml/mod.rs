@@ -2,5 +2,6 @@
 
 pub mod direct;
 pub mod emit;
+pub mod fast;
 pub mod load;
 pub mod scalar;

@@ -1,0 +1,159 @@
+//! Differential test of the YAML fast path (`flux_helm::yaml::fast`) against
+//! the serde-saphyr decoder on every YAML text of the helm corpus (values
+//! files, chart files that are not templates, every rendered manifest of the
+//! expected outputs): whenever the fast path answers, the answer must be the
+//! serde path's, to the type (int, float and string told apart).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use flux_helm::template::Value;
+use flux_helm::yaml::fast;
+use flux_helm::yaml::load::serde_path;
+
+fn corpus_dir() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    [
+        here.join("../../../shared/corpus/helm"),
+        here.join("../../shared/corpus/helm"),
+        PathBuf::from("/work/shared/corpus/helm"),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
+    .expect("the helm corpus (../shared/corpus/helm) is required by this test")
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            if p.file_name().is_some_and(|n| n != "templates") {
+                walk(&p, out);
+            }
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(p);
+        }
+    }
+}
+
+/// Equality that tells int from float from string, and compares floats bit for bit.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(p, q))
+        }
+        (Value::Map(_), Value::Map(_)) => {
+            let (x, y) = (a.map_snapshot().unwrap(), b.map_snapshot().unwrap());
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((k, p), (l, q))| k == l && same(p, q))
+        }
+        _ => false,
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    docs: usize,
+    fast: [usize; 3],
+}
+
+/// Both paths on one text in the three modes; panics on any difference.
+fn check(what: &str, raw: &str, tally: &mut Tally) {
+    tally.docs += 1;
+    // The loaders hand the fast path the text without its BOM.
+    let text = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+    let one = |r: Result<Vec<Value>, String>| -> Value {
+        let docs =
+            r.unwrap_or_else(|e| panic!("{what}: fast path accepted, serde path failed: {e}"));
+        assert_eq!(
+            docs.len(),
+            1,
+            "{what}: fast path accepted a stream of {} documents",
+            docs.len()
+        );
+        docs.into_iter().next().unwrap()
+    };
+    if let Some(v) = fast::decode::<true>(text) {
+        tally.fast[0] += 1;
+        let s = one(serde_path::stream::<true>(raw));
+        assert!(
+            same(&v, &s),
+            "{what}: values differ:\nfast  {v:?}\nserde {s:?}"
+        );
+    }
+    if let Some(v) = fast::decode::<false>(text) {
+        tally.fast[1] += 1;
+        let s = one(serde_path::stream::<false>(raw));
+        assert!(
+            same(&v, &s),
+            "{what}: YAML differs:\nfast  {v:?}\nserde {s:?}"
+        );
+    }
+    if let Some(v) = fast::decode_head(text) {
+        tally.fast[2] += 1;
+        let s = serde_path::manifest_head(raw)
+            .unwrap_or_else(|e| panic!("{what}: fast head accepted, serde head failed: {e}"));
+        assert!(
+            same(&v, &s),
+            "{what}: heads differ:\nfast  {v:?}\nserde {s:?}"
+        );
+    }
+}
+
+#[test]
+fn fast_path_agrees_with_serde_on_the_corpus() {
+    let root = corpus_dir();
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    let (mut inputs, mut manifests) = (Tally::default(), Tally::default());
+    for f in &files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        let name = f.strip_prefix(&root).unwrap().display().to_string();
+        if f.file_name().is_some_and(|n| n == "expected.yaml") {
+            for (i, doc) in text.split("\n---\n").enumerate() {
+                check(&format!("{name} document {i}"), doc, &mut manifests);
+            }
+        } else {
+            check(&name, &text, &mut inputs);
+        }
+    }
+    for (label, t) in [
+        ("values and chart files", &inputs),
+        ("manifests", &manifests),
+    ] {
+        println!(
+            "yaml fast path, {label}: {} texts; fast path took values {}, yaml {}, head {}",
+            t.docs, t.fast[0], t.fast[1], t.fast[2]
+        );
+    }
+    assert!(
+        inputs.docs > 300 && manifests.docs > 500,
+        "corpus too small"
+    );
+    // The fast path must stay the common case, or it is not worth having.
+    assert!(
+        inputs.fast[0] * 10 >= inputs.docs * 8,
+        "fast path took only {} of {} values texts",
+        inputs.fast[0],
+        inputs.docs
+    );
+    assert!(
+        manifests.fast[2] * 10 >= manifests.docs * 8,
+        "fast path took only {} of {} manifest heads",
+        manifests.fast[2],
+        manifests.docs
+    );
+}
