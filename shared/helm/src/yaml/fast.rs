@@ -1,19 +1,25 @@
 //! A hand-written fast path for the common subset of block-style YAML that
 //! values files and rendered manifests are made of: one document of block
 //! mappings and sequences, plain scalars on one line, quoted scalars on one
-//! line, literal block scalars and one-line flow sequences of scalars.
+//! or folded over lines, literal block scalars and flow collections on one
+//! line.
 //!
 //! Every entry point returns `None` when the input is outside that subset or
 //! the answer is not certain; callers then use the serde-saphyr decoder. For
 //! an input it accepts, the result is the one serde-saphyr gives (checked by
 //! `tests/yaml_fast.rs` on the corpus and by the `yaml_fast` fuzz target).
 
+mod flow;
 mod resolve;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+
 use crate::template::value::{Map, Value};
-use resolve::{Scalar, double_quoted, plain_bytes, plain_start, resolve_plain, single_quoted};
+use resolve::{
+    Quoted, Scalar, double_quoted, plain_bytes, plain_start, resolve_plain, single_quoted,
+};
 
 /// Deepest nesting handled here (the serde path handles nesting bombs).
 const MAX_DEPTH: usize = 64;
@@ -125,6 +131,13 @@ impl<'a, const F: bool> Parser<'a, F> {
         t.get(col) == Some(&b'-') && matches!(t.get(col + 1), None | Some(b' '))
     }
 
+    /// A head filters block mappings only: a flow mapping document bails
+    /// unless it is `{}`.
+    fn empty_or_not_flow_map(&self, i: usize, n: usize) -> bool {
+        let t = &self.text(i)[n..];
+        !t.starts_with('{') || t[1..].trim_start_matches(' ').starts_with('}')
+    }
+
     fn root(&mut self, head: bool) -> Option<Value> {
         // An empty document is left to the serde path.
         self.skip()?;
@@ -161,12 +174,13 @@ impl<'a, const F: bool> Parser<'a, F> {
             self.seq(n, depth + 1, build)
         } else if self.key(i, n)?.is_some() {
             self.map(n, None, depth + 1, build, head)
-        } else if self.text(i).as_bytes()[n] == b'|' {
+        } else if self.text(i).as_bytes()[n] == b'|' || (head && !self.empty_or_not_flow_map(i, n))
+        {
             None
         } else {
             // A scalar or flow node on its own line: it ends there, as the
             // caller bails on a more indented line after it.
-            self.value(i, n, n, build)
+            self.value(i, n, n, depth, build)
         }
     }
 
@@ -198,7 +212,7 @@ impl<'a, const F: bool> Parser<'a, F> {
                 }
                 self.map(col, Some(i), depth + 1, build, false)?
             } else {
-                self.value(i, col, n, build)?
+                self.value(i, col, n, depth, build)?
             };
             if build {
                 items.push(item);
@@ -246,7 +260,7 @@ impl<'a, const F: bool> Parser<'a, F> {
                 self.cur = i + 1;
                 self.block(n as isize, true, depth, keep, false)?
             } else {
-                self.value(i, c, n, keep)?
+                self.value(i, c, n, depth, keep)?
             };
             if keep {
                 m.insert(key.into_key(), v);
@@ -267,6 +281,9 @@ impl<'a, const F: bool> Parser<'a, F> {
                     double_quoted(line, col + 1)?
                 } else {
                     single_quoted(line, col + 1)?
+                };
+                let Some(end) = end else {
+                    return Some(None);
                 };
                 let j = end + t[end..].iter().take_while(|c| **c == b' ').count();
                 if t.get(j) != Some(&b':') {
@@ -302,43 +319,26 @@ impl<'a, const F: bool> Parser<'a, F> {
 
     /// A scalar starting at column `c` of line `i` (a literal block scalar
     /// may go on below, more indented than `n`); the cursor moves past it.
-    fn value(&mut self, i: usize, c: usize, n: usize, build: bool) -> Option<Value> {
+    fn value(&mut self, i: usize, c: usize, n: usize, depth: usize, build: bool) -> Option<Value> {
         let line = self.text(i);
         let t = line.as_bytes();
         let (v, end) = match t[c] {
             b'|' => return self.literal(i, c, n, build),
-            b'"' => {
-                let (s, e) = double_quoted(line, c + 1)?;
-                (Scalar::Str(s), e)
+            b'"' | b'\'' => {
+                let (s, k, e) = self.quoted(i, c, n)?;
+                if !rest_is_comment(self.text(k).as_bytes(), e) {
+                    return None;
+                }
+                self.cur = k + 1;
+                return Some(if build { Value::from(&*s) } else { Value::Nil });
             }
-            b'\'' => {
-                let (s, e) = single_quoted(line, c + 1)?;
-                (Scalar::Str(s), e)
-            }
-            b'[' => {
-                let (items, e) = flow_seq(line, c + 1)?;
+            b'[' | b'{' => {
+                let (v, e) = flow::node::<F>(line, c, depth, build)?;
                 if !rest_is_comment(t, e) {
                     return None;
                 }
                 self.cur = i + 1;
-                return Some(if build {
-                    Value::from(
-                        items
-                            .into_iter()
-                            .map(Scalar::into_value::<F>)
-                            .collect::<Vec<_>>(),
-                    )
-                } else {
-                    Value::Nil
-                });
-            }
-            b'{' => {
-                let e = c + 1 + t[c + 1..].iter().take_while(|c| **c == b' ').count();
-                if t.get(e) != Some(&b'}') || !rest_is_comment(t, e + 1) {
-                    return None;
-                }
-                self.cur = i + 1;
-                return Some(if build { Value::new_map() } else { Value::Nil });
+                return Some(v);
             }
             _ => {
                 if !plain_start(&t[c..]) {
@@ -364,6 +364,56 @@ impl<'a, const F: bool> Parser<'a, F> {
         } else {
             Value::Nil
         })
+    }
+
+    /// A quoted scalar opening at column `c` of line `i`, maybe going on over
+    /// lines more indented than `n` (folded as YAML does; no escapes then):
+    /// its text, the line and the index after its closing quote.
+    fn quoted(&self, i: usize, c: usize, n: usize) -> Option<(Cow<'a, str>, usize, usize)> {
+        let double = self.text(i).as_bytes()[c] == b'"';
+        let scan = |k: usize, from: usize| -> Option<Quoted<'a>> {
+            let line = self.text(k);
+            if double && k != i && line.as_bytes()[from..].contains(&b'\\') {
+                return None;
+            }
+            if double {
+                double_quoted(line, from)
+            } else {
+                single_quoted(line, from)
+            }
+        };
+        let (first, end) = scan(i, c + 1)?;
+        if let Some(e) = end {
+            return Some((first, i, e));
+        }
+        if double && self.text(i).as_bytes()[c..].contains(&b'\\') {
+            return None;
+        }
+        let mut out = first.trim_end_matches(' ').to_string();
+        let (mut k, mut breaks) = (i + 1, 1);
+        loop {
+            let l = self.lines.get(k)?;
+            if l.indent == l.end - l.start {
+                breaks += 1;
+                k += 1;
+                continue;
+            }
+            if l.indent <= n {
+                return None;
+            }
+            if breaks == 1 {
+                out.push(' ');
+            } else {
+                out.extend(std::iter::repeat_n('\n', breaks - 1));
+            }
+            let (seg, end) = scan(k, l.indent)?;
+            if let Some(e) = end {
+                out.push_str(&seg);
+                return Some((Cow::Owned(out), k, e));
+            }
+            out.push_str(seg.trim_end_matches(' '));
+            (k, breaks) = (k + 1, 1);
+        }
     }
 
     /// A literal block scalar whose header (`|`, `|-`, `|+`) is at column `c`
@@ -431,53 +481,4 @@ enum Chomp {
     Strip,
     Clip,
     Keep,
-}
-
-/// A flow sequence of scalars closing on its line, starting after `[`: the
-/// items and the index after `]`.
-fn flow_seq(line: &str, from: usize) -> Option<(Vec<Scalar<'_>>, usize)> {
-    let t = line.as_bytes();
-    let spaces = |j: usize| j + t[j..].iter().take_while(|c| **c == b' ').count();
-    let mut j = spaces(from);
-    let mut items = Vec::new();
-    if t.get(j) == Some(&b']') {
-        return Some((items, j + 1));
-    }
-    loop {
-        let (s, e) = match t.get(j)? {
-            b'"' => {
-                let (s, e) = double_quoted(line, j + 1)?;
-                (Scalar::Str(s), e)
-            }
-            b'\'' => {
-                let (s, e) = single_quoted(line, j + 1)?;
-                (Scalar::Str(s), e)
-            }
-            _ => {
-                if !plain_start(&t[j..]) {
-                    return None;
-                }
-                let mut e = j;
-                while e < t.len() && !matches!(t[e], b',' | b']') {
-                    if matches!(t[e], b'[' | b'{' | b'}' | b'#' | b':') {
-                        return None;
-                    }
-                    e += 1;
-                }
-                (resolve_plain(line[j..e].trim_end_matches(' '))?, e)
-            }
-        };
-        items.push(s);
-        j = spaces(e);
-        match t.get(j)? {
-            b',' => {
-                j = spaces(j + 1);
-                if t.get(j) == Some(&b']') {
-                    return None;
-                }
-            }
-            b']' => return Some((items, j + 1)),
-            _ => return None,
-        }
-    }
 }

@@ -56,7 +56,7 @@ pub(super) fn plain_start(rest: &[u8]) -> bool {
         Some(b'/' | b'_' | b'$' | b'(' | b'^' | b';' | b'.') => true,
         Some(b'-') => next.is_ascii_alphanumeric() || next == b'-',
         Some(b':' | b'<') => next.is_ascii_alphanumeric() || next == b'_',
-        Some(b'~') => next == b' ' || next == b':',
+        Some(b'~') => matches!(next, b' ' | b':' | b',' | b']' | b'}'),
         _ => false,
     }
 }
@@ -136,26 +136,28 @@ pub(super) fn resolve_plain(t: &str) -> Option<Scalar<'_>> {
     Some(Scalar::Str(Cow::Borrowed(t)))
 }
 
-/// A double-quoted scalar starting after its opening quote: the text and the
-/// index just past the closing quote, or `None` for escapes outside the
-/// subset or a scalar that does not close on this line.
-pub(super) fn double_quoted(line: &str, from: usize) -> Option<(Cow<'_, str>, usize)> {
+/// A quoted scalar's text up to its closing quote (and the index after the
+/// quote) or up to the end of the line (`None`, the scalar goes on).
+pub(super) type Quoted<'a> = (Cow<'a, str>, Option<usize>);
+
+/// The part of a double-quoted scalar from `from` (after the opening quote
+/// or a line's indentation) to its closing quote or the end of the line;
+/// `None` for an escape outside `\\ \" \/ \n \t \r \0 \uXXXX`.
+pub(super) fn double_quoted(line: &str, from: usize) -> Option<Quoted<'_>> {
     let b = line.as_bytes();
     let mut i = from;
     let mut owned: Option<String> = None;
     let mut run = from;
+    let text = |owned: Option<String>, run: usize, i: usize| match owned {
+        Some(mut s) => {
+            s.push_str(&line[run..i]);
+            Cow::Owned(s)
+        }
+        None => Cow::Borrowed(&line[from..i]),
+    };
     while i < b.len() {
         match b[i] {
-            b'"' => {
-                let text = match owned {
-                    Some(mut s) => {
-                        s.push_str(&line[run..i]);
-                        Cow::Owned(s)
-                    }
-                    None => Cow::Borrowed(&line[from..i]),
-                };
-                return Some((text, i + 1));
-            }
+            b'"' => return Some((text(owned, run, i), Some(i + 1))),
             b'\\' => {
                 let s = owned.get_or_insert_with(String::new);
                 s.push_str(&line[run..i]);
@@ -183,15 +185,22 @@ pub(super) fn double_quoted(line: &str, from: usize) -> Option<(Cow<'_, str>, us
             _ => i += 1,
         }
     }
-    None
+    Some((text(owned, run, i), None))
 }
 
-/// A single-quoted scalar starting after its opening quote (`''` is a quote).
-pub(super) fn single_quoted(line: &str, from: usize) -> Option<(Cow<'_, str>, usize)> {
+/// Like [`double_quoted`] for a single-quoted scalar (`''` is a quote).
+pub(super) fn single_quoted(line: &str, from: usize) -> Option<Quoted<'_>> {
     let b = line.as_bytes();
     let mut i = from;
     let mut owned: Option<String> = None;
     let mut run = from;
+    let text = |owned: Option<String>, run: usize, i: usize| match owned {
+        Some(mut s) => {
+            s.push_str(&line[run..i]);
+            Cow::Owned(s)
+        }
+        None => Cow::Borrowed(&line[from..i]),
+    };
     while i < b.len() {
         if b[i] == b'\'' {
             if b.get(i + 1) == Some(&b'\'') {
@@ -201,18 +210,11 @@ pub(super) fn single_quoted(line: &str, from: usize) -> Option<(Cow<'_, str>, us
                 run = i;
                 continue;
             }
-            let text = match owned {
-                Some(mut s) => {
-                    s.push_str(&line[run..i]);
-                    Cow::Owned(s)
-                }
-                None => Cow::Borrowed(&line[from..i]),
-            };
-            return Some((text, i + 1));
+            return Some((text(owned, run, i), Some(i + 1)));
         }
         i += 1;
     }
-    None
+    Some((text(owned, run, i), None))
 }
 
 /// Is every character printable for YAML and free of line-break lookalikes?

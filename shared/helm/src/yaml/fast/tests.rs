@@ -136,6 +136,9 @@ fn heads_keep_kind_and_metadata() {
     assert!(list.deep_eq(&serde_path::manifest_head("- 1\n- a\n").unwrap()));
     // Skipped fields are still checked.
     bails("kind: Job\nspec:\n  a: b\n   c: d\n");
+    // A flow mapping document is left to the serde path.
+    assert!(decode_head("{kind: a, b: 1}\n").is_none());
+    assert!(fast("{kind: a, b: 1}\n").is_some());
 }
 
 #[test]
@@ -160,12 +163,23 @@ fn outside_the_subset_bails() {
         "a: b\n  c\n",
         "a: b: c\n",
         "a: b:\n",
-        "a: 'x\n  y'\n",
-        "a: \"x\n  y\"\n",
+        "a: \"\\u0041\n  y\"\n",
+        "a: \"x\n  \\u0041\"\n",
+        "a: \"x\\\n  y\"\n",
+        "a:\n  b: 'x\n  y'\n",
+        "a: 'x\n  y' z\n",
+        "a: 'x\n",
         "a: \"\\x41\"\n",
-        "a: [1, [2]]\n",
-        "a: {b: 1}\n",
         "a: [1,]\n",
+        "a: {b: 1,}\n",
+        "a: [1, , 2]\n",
+        "a: {b}\n",
+        "a: {b: }\n",
+        "a: {b:1}\n",
+        "a: [b: 1]\n",
+        "a: [1\n",
+        "a: [1]]\n",
+        "a: [1]#c\n",
         "a: \"x\"#c\n",
         "a: yes\n",
         "a: On\n",
@@ -197,4 +211,35 @@ fn outside_the_subset_bails() {
     };
     assert!(fast(&nest(30)).is_some());
     bails(&nest(80));
+}
+
+#[test]
+fn quoted_scalars_fold_over_lines() {
+    for (text, want) in [
+        ("a: 'x\n  y'", "x y"),
+        ("a: \"x\n  y\" # c", "x y"),
+        ("a: 'x  \n\n   y \n  '", "x\ny "),
+        ("a: '\n  x'", " x"),
+        ("a: 'x\n\n\n  y'", "x\n\ny"),
+        ("a: 'it''s\n  # not a comment'", "it's # not a comment"),
+        ("- 'x\n y'", ""),
+    ] {
+        let v = fast(text).unwrap_or_else(|| panic!("bailed on {text:?}"));
+        if !want.is_empty() {
+            assert!(v.get("a").deep_eq(&Value::from(want)), "{text:?}: {v:?}");
+        }
+    }
+}
+
+#[test]
+fn flow_collections_on_one_line() {
+    let v = fast("- {key: app.kubernetes.io/name, operator: In, values: [x, 'y']}\n- [1, [2, {}], {a: b}, \"q\"]\n").unwrap();
+    assert_eq!(
+        format_v(&v),
+        "[map[key:app.kubernetes.io/name operator:In values:[x y]] [1 [2 map[]] map[a:b] q]]"
+    );
+    assert_eq!(
+        ok("a: {\"k\": 1, 'l': 2.5, 3: ~}"),
+        "{\"a\": {\"3\": Nil, \"k\": Int(1), \"l\": Float(2.5)}}"
+    );
 }
