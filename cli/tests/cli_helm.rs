@@ -113,3 +113,52 @@ async fn helm_template_renders_a_local_chart() {
         run.stderr
     );
 }
+
+#[tokio::test]
+async fn helm_template_applies_set_flags_in_helms_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("s");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: s\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/v.yaml"),
+        "v: {{ toJson .Values | quote }}\n",
+    )
+    .unwrap();
+    let file = dir.path().join("f.txt");
+    std::fs::write(&file, "x,y").unwrap();
+    let c = format!("c={}", file.display());
+    // Flags given against Helm's order; helm v4.2.3 prints the same values.
+    let run = flux_in(
+        None,
+        &[
+            "helm",
+            "template",
+            "s",
+            chart.to_str().unwrap(),
+            "--set",
+            "a=1",
+            "--set-json",
+            r#"a=2,j={"k":[1.5]}"#,
+            "--set-string",
+            "b=3",
+            "--set-literal",
+            "b=4,5",
+            "--set-file",
+            &c,
+            "--set",
+            "c=5",
+        ],
+        None,
+    )
+    .await;
+    let out = run.ok();
+    assert!(
+        out.contains(r#"v: "{\"a\":1,\"b\":\"4,5\",\"c\":\"x,y\",\"j\":{\"k\":[1.5]}}""#),
+        "{out}"
+    );
+}

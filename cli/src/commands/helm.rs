@@ -31,6 +31,15 @@ pub struct TemplateArgs {
     /// Like --set, but values are always strings.
     #[arg(long = "set-string")]
     pub set_string: Vec<String>,
+    /// Like --set, but values are JSON, `a={"x":[1]}` (repeatable).
+    #[arg(long = "set-json")]
+    pub set_json: Vec<String>,
+    /// Like --set, but each value is a file whose content becomes the value, `key=path` (repeatable).
+    #[arg(long = "set-file")]
+    pub set_file: Vec<String>,
+    /// One `key=value` whose value is taken verbatim: no `,` splitting, no escapes (repeatable).
+    #[arg(long = "set-literal")]
+    pub set_literal: Vec<String>,
     /// Kubernetes version for .Capabilities.KubeVersion.
     #[arg(long)]
     pub kube_version: Option<String>,
@@ -65,17 +74,20 @@ impl HelmCommand {
     /// Runs the subcommand.
     pub fn run(self, g: &GlobalArgs) -> Result<()> {
         let HelmCommand::Template(args) = self;
-        // Helm applies every --set before every --set-string.
-        let set_values = args
-            .set
-            .iter()
-            .map(|s| flux_helm::SetArg::Set(s.clone()))
-            .chain(
-                args.set_string
-                    .iter()
-                    .map(|s| flux_helm::SetArg::SetString(s.clone())),
-            )
-            .collect();
+        // Helm applies --set-json, --set, --set-string, --set-file, then --set-literal.
+        let tagged = |v: &[String], f: fn(String) -> flux_helm::SetArg| {
+            v.iter().cloned().map(f).collect::<Vec<_>>()
+        };
+        let set_values = flux_helm::strvals::in_helm_order(
+            [
+                tagged(&args.set_literal, flux_helm::SetArg::SetLiteral),
+                tagged(&args.set_file, flux_helm::SetArg::SetFile),
+                tagged(&args.set_string, flux_helm::SetArg::SetString),
+                tagged(&args.set, flux_helm::SetArg::Set),
+                tagged(&args.set_json, flux_helm::SetArg::SetJson),
+            ]
+            .concat(),
+        );
         let mut opts = flux_helm::RenderOptions {
             release_name: args.release.clone(),
             // Helm's default namespace, not Flux's, unless -n is given.

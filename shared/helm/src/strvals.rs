@@ -1,8 +1,12 @@
-//! `--set` and `--set-string` as Helm's `pkg/strvals` parses them: dotted
-//! keys, list indexes (`a[0].b=x`, `list[1]=y`, nested `m[0][1]=z`), `{a,b}`
-//! lists, `\` escapes, `,`-separated pairs, and typed scalars (`true`,
-//! `false`, `null`, int64; `--set-string` keeps strings). Expressions apply
-//! onto the values already read from `-f` files, like `ParseInto` does.
+//! `--set`, `--set-string`, `--set-json`, `--set-file` and `--set-literal` as
+//! Helm's `pkg/strvals` parses them: dotted keys, list indexes (`a[0].b=x`,
+//! `list[1]=y`, nested `m[0][1]=z`), `{a,b}` lists, `\` escapes,
+//! `,`-separated pairs, and typed scalars (`true`, `false`, `null`, int64;
+//! `--set-string` keeps strings). `--set-json` values are JSON documents
+//! (numbers float64, an empty value null), `--set-file` values name files
+//! whose content becomes the value, and `--set-literal` takes one `key=value`
+//! whose value is kept verbatim (no escapes, no `,` splitting). Expressions
+//! apply onto the values already read from `-f` files, like `ParseInto` does.
 
 use std::collections::BTreeMap;
 
@@ -13,13 +17,55 @@ const MAX_NESTED_NAME_LEVEL: usize = 30;
 /// Largest list index Helm accepts.
 const MAX_INDEX: i64 = 65536;
 
-/// One `--set` flag value.
+/// One `--set`-like flag value. Helm applies them after the values files in
+/// this order: every `--set-json`, `--set`, `--set-string`, `--set-file`,
+/// then `--set-literal`; [`parse_into`] applies one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SetArg {
     /// `--set`: scalars are typed (bool, null, int64, else string).
     Set(String),
     /// `--set-string`: every scalar is a string.
     SetString(String),
+    /// `--set-json`: each value is a JSON document (`a={"x":1}`, `a[0]=[1]`);
+    /// an empty value is null.
+    SetJson(String),
+    /// `--set-file`: each value is a file path (relative to the working
+    /// directory, `-` for standard input) and the file's text is the value.
+    SetFile(String),
+    /// `--set-literal`: one `key=value`; the value is taken verbatim.
+    SetLiteral(String),
+}
+
+impl SetArg {
+    /// Rank in Helm's order of application.
+    fn rank(&self) -> u8 {
+        match self {
+            SetArg::SetJson(_) => 0,
+            SetArg::Set(_) => 1,
+            SetArg::SetString(_) => 2,
+            SetArg::SetFile(_) => 3,
+            SetArg::SetLiteral(_) => 4,
+        }
+    }
+}
+
+/// Flags in the order Helm applies them: every `--set-json`, then `--set`,
+/// `--set-string`, `--set-file` and `--set-literal`, each kind in the order
+/// given (a stable sort).
+pub fn in_helm_order(args: impl IntoIterator<Item = SetArg>) -> Vec<SetArg> {
+    let mut v: Vec<SetArg> = args.into_iter().collect();
+    v.sort_by_key(SetArg::rank);
+    v
+}
+
+/// How values after `=` are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Typed,
+    Strings,
+    Json,
+    File,
+    Literal,
 }
 
 /// The values being built: Go's `map[string]interface{}` and `[]interface{}`.
@@ -81,7 +127,7 @@ fn msg(s: impl Into<String>) -> Stop {
 struct Parser {
     chars: Vec<char>,
     pos: usize,
-    strings: bool,
+    mode: Mode,
 }
 
 impl Parser {
@@ -97,15 +143,15 @@ impl Parser {
         self.pos = self.pos.saturating_sub(1);
     }
 
-    /// Go's `runesUntil`: text up to a stop rune (unescaping `\x`), the stop
-    /// rune, or `None` at the end of input.
+    /// Go's `runesUntil`: text up to a stop rune (unescaping `\x`, except
+    /// in `--set-literal`), the stop rune, or `None` at the end of input.
     fn until(&mut self, stop: &[char]) -> (String, Option<char>) {
         let mut v = String::new();
         loop {
             match self.read() {
                 None => return (v, None),
                 Some(c) if stop.contains(&c) => return (v, Some(c)),
-                Some('\\') => match self.read() {
+                Some('\\') if self.mode != Mode::Literal => match self.read() {
                     None => return (v, None),
                     Some(n) => v.push(n),
                 },
@@ -114,33 +160,79 @@ impl Parser {
         }
     }
 
-    fn typed(&self, v: String) -> Value {
-        if self.strings {
-            return Value::from(v);
+    /// The value of the text after `=` (Go's `reader`): typed, a string, or
+    /// the content of the file it names.
+    fn value(&self, v: String) -> Result<Value, Stop> {
+        match self.mode {
+            Mode::Typed => Ok(typed(v)),
+            Mode::File => read_file(&v).map(Value::from).map_err(msg),
+            _ => Ok(Value::from(v)),
         }
-        if v.eq_ignore_ascii_case("true") {
-            return Value::Bool(true);
-        }
-        if v.eq_ignore_ascii_case("false") {
-            return Value::Bool(false);
-        }
-        if v.eq_ignore_ascii_case("null") {
-            return Value::Nil;
-        }
-        if v == "0" {
-            return Value::Int(0);
-        }
-        if !v.is_empty()
-            && !v.starts_with('0')
-            && let Ok(i) = v.parse::<i64>()
-        {
-            return Value::Int(i);
-        }
-        Value::from(v)
     }
 
+    /// Go's `emptyVal`: skips blanks; true (consuming it) at a `,` or the
+    /// end, false (not consuming it) at anything else.
+    fn empty_val(&mut self) -> bool {
+        loop {
+            match self.read() {
+                None | Some(',') => return true,
+                Some(c) if c.is_whitespace() => {}
+                Some(_) => {
+                    self.unread();
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// A `--set-json` value: null when empty, else one JSON document
+    /// (Go's `json.Decoder`: numbers are float64), then blanks and a `,`.
+    fn json(&mut self) -> Result<Value, Stop> {
+        if self.empty_val() {
+            return Ok(Value::Nil);
+        }
+        let rest: String = self.chars[self.pos..].iter().collect();
+        let mut stream = serde_json::Deserializer::from_str(&rest).into_iter::<serde_json::Value>();
+        let v = match stream.next() {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => return Err(msg(e.to_string())),
+            None => return Err(msg("unexpected EOF")),
+        };
+        self.pos += rest[..stream.byte_offset()].chars().count();
+        self.empty_val();
+        Ok(crate::funcs::encoding::from_json_value(v))
+    }
+
+    /// What follows `=` after a key or an index, by mode. `Err(Eof)` when
+    /// `=` ends the input (Go then sets the empty string).
+    fn after_eq(&mut self) -> Result<Node, Stop> {
+        match self.mode {
+            Mode::Literal => {
+                let (v, _) = self.until(&[]);
+                Ok(Node::Leaf(Value::from(v)))
+            }
+            Mode::Json => self.json().map(|v| Node::from_value(&v)),
+            _ => match self.val_list() {
+                Ok(l) => Ok(Node::List(l)),
+                Err(Stop::NotList) => {
+                    let (v, _) = self.until(&[',']);
+                    self.value(v).map(Node::Leaf)
+                }
+                Err(e) => Err(e),
+            },
+        }
+    }
+}
+
+impl Parser {
     fn key(&mut self, data: &mut BTreeMap<String, Node>, level: usize) -> Result<(), Stop> {
-        let (k, last) = self.until(&['=', '[', ',', '.']);
+        // `--set-literal` keys may contain `,`.
+        let stop: &[char] = if self.mode == Mode::Literal {
+            &['=', '[', '.']
+        } else {
+            &['=', '[', ',', '.']
+        };
+        let (k, last) = self.until(stop);
         match last {
             None if k.is_empty() => Err(Stop::Eof),
             None => Err(msg(format!("key \"{k}\" has no value"))),
@@ -161,20 +253,14 @@ impl Parser {
                 set(data, k, Node::List(list));
                 r
             }
-            Some('=') => match self.val_list() {
-                Ok(l) => {
-                    set(data, k, Node::List(l));
+            Some('=') => match self.after_eq() {
+                Ok(v) => {
+                    set(data, k, v);
                     Ok(())
                 }
                 Err(Stop::Eof) => {
                     set(data, k, Node::Leaf(Value::from("")));
                     Err(Stop::Eof)
-                }
-                Err(Stop::NotList) => {
-                    let (v, _) = self.until(&[',']);
-                    let v = self.typed(v);
-                    set(data, k, Node::Leaf(v));
-                    Ok(())
                 }
                 Err(e) => Err(e),
             },
@@ -249,13 +335,9 @@ impl Parser {
         match last {
             None => (list, Err(Stop::Eof)),
             Some('=') => {
-                let v = match self.val_list() {
-                    Ok(l) => Node::List(l),
+                let v = match self.after_eq() {
+                    Ok(v) => v,
                     Err(Stop::Eof) => Node::Leaf(Value::from("")),
-                    Err(Stop::NotList) => {
-                        let (v, _) = self.until(&[',']);
-                        Node::Leaf(self.typed(v))
-                    }
                     Err(e) => return (list, Err(e)),
                 };
                 set_index(list, i, v)
@@ -322,13 +404,50 @@ impl Parser {
                     {
                         self.unread();
                     }
-                    list.push(Node::Leaf(self.typed(v)));
+                    list.push(Node::Leaf(self.value(v)?));
                     return Ok(list);
                 }
-                _ => list.push(Node::Leaf(self.typed(v))),
+                _ => list.push(Node::Leaf(self.value(v)?)),
             }
         }
     }
+}
+
+/// Go's `typedVal` for `--set`.
+fn typed(v: String) -> Value {
+    if v.eq_ignore_ascii_case("true") {
+        return Value::Bool(true);
+    }
+    if v.eq_ignore_ascii_case("false") {
+        return Value::Bool(false);
+    }
+    if v.eq_ignore_ascii_case("null") {
+        return Value::Nil;
+    }
+    if v == "0" {
+        return Value::Int(0);
+    }
+    if !v.is_empty()
+        && !v.starts_with('0')
+        && let Ok(i) = v.parse::<i64>()
+    {
+        return Value::Int(i);
+    }
+    Value::from(v)
+}
+
+/// Helm's `readFile` for `--set-file`: `-` is standard input, anything else
+/// a local file.
+fn read_file(path: &str) -> Result<String, String> {
+    let bytes = if path.trim() == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map(|_| b)
+    } else {
+        std::fs::read(path)
+    };
+    bytes
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map_err(|e| format!("open {path}: {e}"))
 }
 
 fn set(data: &mut BTreeMap<String, Node>, k: String, v: Node) {
@@ -357,12 +476,16 @@ fn set_index(mut list: Vec<Node>, i: i64, v: Node) -> (Vec<Node>, Result<(), Sto
     (list, Ok(()))
 }
 
-/// Apply one `--set`/`--set-string` expression onto `base` (Helm's `ParseInto`).
+/// Apply one `--set`-like expression onto `base` (Helm's `ParseInto`,
+/// `ParseJSON`, `ParseIntoFile`, `ParseLiteralInto`).
 /// On error `base` keeps whatever the expression had set before failing.
 pub fn parse_into(arg: &SetArg, base: &mut Map) -> Result<(), String> {
-    let (text, strings) = match arg {
-        SetArg::Set(s) => (s, false),
-        SetArg::SetString(s) => (s, true),
+    let (text, mode) = match arg {
+        SetArg::Set(s) => (s, Mode::Typed),
+        SetArg::SetString(s) => (s, Mode::Strings),
+        SetArg::SetJson(s) => (s, Mode::Json),
+        SetArg::SetFile(s) => (s, Mode::File),
+        SetArg::SetLiteral(s) => (s, Mode::Literal),
     };
     let mut data: BTreeMap<String, Node> = base
         .iter()
@@ -371,7 +494,7 @@ pub fn parse_into(arg: &SetArg, base: &mut Map) -> Result<(), String> {
     let mut p = Parser {
         chars: text.chars().collect(),
         pos: 0,
-        strings,
+        mode,
     };
     let result = loop {
         match p.key(&mut data, 0) {

@@ -108,3 +108,118 @@ fn errors_like_helm() {
             .contains("nested level")
     );
 }
+
+fn json(s: &str) -> SetArg {
+    SetArg::SetJson(s.into())
+}
+
+fn literal(s: &str) -> SetArg {
+    SetArg::SetLiteral(s.into())
+}
+
+#[test]
+fn set_json_like_helm() {
+    let cases = [
+        (
+            r#"a={"x":1,"y":[1,2.5,"s",null,true]}"#,
+            r#"{"a":{"x":1,"y":[1,2.5,"s",null,true]}}"#,
+        ),
+        (
+            r#"a=1,b="s" , c=[1],d=,e=null"#,
+            r#"{" c":[1],"a":1,"b":"s","d":null,"e":null}"#,
+        ),
+        ("a=1 b=2", r#"{"a":1,"b":2}"#),
+        ("a[0]=1,a[2]=[2]", r#"{"a":[1,null,[2]]}"#),
+        (r#"a.b.c="x""#, r#"{"a":{"b":{"c":"x"}}}"#),
+    ];
+    for (expr, want) in cases {
+        assert_eq!(apply("", &[json(expr)]).unwrap(), want, "{expr}");
+    }
+    // Numbers are float64, as from encoding/json.
+    let mut m = Map::new();
+    parse_into(&json("a=2"), &mut m).unwrap();
+    assert!(matches!(m.get("a"), Some(Value::Float(f)) if *f == 2.0));
+    assert_eq!(
+        apply(
+            "list: [a, b, c]\nm: {x: 1}",
+            &[json("m.x=null"), json(r#"list[1]={"k":"v"}"#)]
+        )
+        .unwrap(),
+        r#"{"list":["a",{"k":"v"},"c"],"m":{"x":null}}"#
+    );
+    for bad in ["a=1x", r#"a={"x":"#, "a"] {
+        assert!(apply("", &[json(bad)]).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn set_file_reads_the_named_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let f1 = dir.path().join("f1.txt");
+    let f2 = dir.path().join("f2.txt");
+    std::fs::write(&f1, "line1\nline2\n").unwrap();
+    std::fs::write(&f2, "x,y").unwrap();
+    let (p1, p2) = (f1.display(), f2.display());
+    let file = |s: String| SetArg::SetFile(s);
+    assert_eq!(
+        apply("", &[file(format!("a={p1},b={p2}"))]).unwrap(),
+        r#"{"a":"line1\nline2\n","b":"x,y"}"#
+    );
+    assert_eq!(
+        apply("", &[file(format!("a={{{p1},{p2}}}"))]).unwrap(),
+        r#"{"a":["line1\nline2\n","x,y"]}"#
+    );
+    assert_eq!(
+        apply("", &[file(format!("l[1]={p2}"))]).unwrap(),
+        r#"{"l":[null,"x,y"]}"#
+    );
+    assert_eq!(apply("", &[file("a=".into())]).unwrap(), r#"{"a":""}"#);
+    let missing = dir.path().join("missing.txt");
+    let err = apply("", &[file(format!("a={}", missing.display()))]).unwrap_err();
+    assert!(
+        err.starts_with(&format!("open {}: ", missing.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn set_literal_keeps_values_verbatim() {
+    let cases = [
+        (r"a.b=x,y=z\n{1}", r#"{"a":{"b":"x,y=z\\n{1}"}}"#),
+        ("a,b=1", r#"{"a,b":"1"}"#),
+        ("a[1]=v=w", r#"{"a":[null,"v=w"]}"#),
+        ("a=", r#"{"a":""}"#),
+        (r"a\.b=1", r#"{"a\\":{"b":"1"}}"#),
+        ("a=true", r#"{"a":"true"}"#),
+    ];
+    for (expr, want) in cases {
+        assert_eq!(apply("", &[literal(expr)]).unwrap(), want, "{expr}");
+    }
+    assert_eq!(
+        apply("", &[literal("a")]).unwrap_err(),
+        "key \"a\" has no value"
+    );
+}
+
+#[test]
+fn helm_applies_kinds_in_its_order() {
+    let args = in_helm_order(vec![
+        literal("b=4"),
+        SetArg::SetFile("c=x".into()),
+        set("a=1"),
+        SetArg::SetString("b=3".into()),
+        json("a=2"),
+        set("c=5"),
+    ]);
+    assert_eq!(
+        args,
+        vec![
+            json("a=2"),
+            set("a=1"),
+            set("c=5"),
+            SetArg::SetString("b=3".into()),
+            SetArg::SetFile("c=x".into()),
+            literal("b=4"),
+        ]
+    );
+}

@@ -8,7 +8,8 @@
 //! not compared). `tools/oracle/known-diffs.txt` lists the accepted
 //! differences, each with its reason.
 //!
-//! `--set`/`--set-string` parsing is compared the same way: the chart prints
+//! `--set`, `--set-string`, `--set-json`, `--set-file` and `--set-literal`
+//! parsing is compared the same way: the chart prints
 //! `toJson .Values` for each case of [`SET_CASES`], over a values file.
 //!
 //! Always checked: every function the engine registers and every template
@@ -254,6 +255,42 @@ const SET_CASES: &[&[(&str, &str)]] = &[
     &[("--set", "a={x")],
     &[("--set", "x.=1")],
     &[("--set", "a[70000]=1")],
+    &[("--set-json", r#"a={"x":1,"y":[1,2.5,"s",null,true]}"#)],
+    &[("--set-json", r#"a=1,b="s" , c=[1],d=,e=null"#)],
+    &[
+        ("--set-json", "m.x=null"),
+        ("--set-json", r#"list[1]={"k":"v"}"#),
+    ],
+    &[("--set-json", "a=1 b=2")],
+    &[("--set-json", "a=1x")],
+    &[("--set-json", r#"a={"x":"#)],
+    &[("--set-json", "a[0]=1,a[2]=[2]")],
+    &[(
+        "--set-json",
+        "a=12345678901234567890,b=1.5e300,c=-0,d=1e-7,e=0.1",
+    )],
+    &[("--set-json", r#"a.b.c="x",m.n={}"#)],
+    &[("--set-json", "list=[]"), ("--set", "list[1]=x")],
+    &[("--set-file", "a={dir}/f1.txt,b={dir}/f2.txt")],
+    &[("--set-file", "a={{dir}/f1.txt,{dir}/f2.txt}")],
+    &[("--set-file", "a=")],
+    &[("--set-file", "a={dir}/missing.txt")],
+    &[("--set-file", "list[1]={dir}/f2.txt")],
+    &[("--set-literal", r"a.b=x,y=z\n{1}")],
+    &[("--set-literal", "a,b=1")],
+    &[("--set-literal", "a[1]=v=w")],
+    &[("--set-literal", "a")],
+    &[("--set-literal", "a=")],
+    &[("--set-literal", r"a\.b=1")],
+    &[("--set-literal", "list[0].k=true")],
+    &[
+        ("--set", "a=1"),
+        ("--set-json", "a=2"),
+        ("--set-string", "b=3"),
+        ("--set-literal", "b=4"),
+        ("--set-file", "c={dir}/f2.txt"),
+        ("--set", "c=5"),
+    ],
 ];
 
 const SET_BASE: &str = "list: [a, b, c]\nm: {x: 1, n: {deep: true}}\n";
@@ -266,6 +303,8 @@ fn set_chart(dir: &Path) {
     );
     write(dir, "values.yaml", "");
     write(dir, "base.yaml", SET_BASE);
+    write(dir, "f1.txt", "line1\nline2\n");
+    write(dir, "f2.txt", "x,y");
     write(
         dir,
         "templates/t.yaml",
@@ -293,21 +332,30 @@ fn set_values_like_helm() {
         let mut cmd = Command::new(&helm);
         cmd.args(["template", "s"]).arg(tmp.path());
         cmd.arg("-f").arg(tmp.path().join("base.yaml"));
-        for (flag, expr) in *case {
-            cmd.args([flag, expr]);
+        let dir = tmp.path().display().to_string();
+        let case: Vec<(&str, String)> = case
+            .iter()
+            .map(|(flag, expr)| (*flag, expr.replace("{dir}", &dir)))
+            .collect();
+        for (flag, expr) in &case {
+            cmd.arg(flag).arg(expr);
         }
         let out = cmd.output().unwrap();
         let theirs = decode_v(out.status.success(), &String::from_utf8_lossy(&out.stdout));
         let opts = RenderOptions {
             release_name: "s".into(),
             values_files: vec![tmp.path().join("base.yaml")],
-            set_values: case
-                .iter()
-                .map(|(flag, expr)| match *flag {
-                    "--set" => SetArg::Set(expr.to_string()),
-                    _ => SetArg::SetString(expr.to_string()),
-                })
-                .collect(),
+            set_values: flux_helm::strvals::in_helm_order(case.iter().map(|(flag, expr)| {
+                let expr = expr.clone();
+                match *flag {
+                    "--set" => SetArg::Set(expr),
+                    "--set-string" => SetArg::SetString(expr),
+                    "--set-json" => SetArg::SetJson(expr),
+                    "--set-file" => SetArg::SetFile(expr),
+                    "--set-literal" => SetArg::SetLiteral(expr),
+                    other => panic!("unknown flag {other}"),
+                }
+            })),
             ..Default::default()
         };
         let ours = match render(tmp.path(), &opts) {

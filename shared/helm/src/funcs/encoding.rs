@@ -373,9 +373,8 @@ pub fn json_float(f: f64) -> String {
             .replace("e+0", "e+")
             .replace("e-0", "e-");
     }
-    if f.fract() == 0.0 {
-        return format!("{f:.0}");
-    }
+    // Shortest round-trip digits, zero-padded, as strconv's 'f' with -1:
+    // 12345678901234567890 prints as 12345678901234567000.
     format!("{f}")
 }
 
@@ -539,6 +538,9 @@ mod tests {
             "{\n  \"a\": \"<x>\",\n  \"b\": [\n    1,\n    2.5,\n    null\n  ]\n}"
         );
         assert_eq!(json_float(1e21), "1e+21");
+        assert_eq!(json_float(12345678901234567890.0), "12345678901234567000");
+        assert_eq!(json_float(-0.0), "-0");
+        assert_eq!(json_float(3.0), "3");
         assert_eq!(json_float(1e-7), "1e-07".replace("e-07", "e-7"));
     }
 
