@@ -37,6 +37,18 @@ pub enum SetArg {
 }
 
 impl SetArg {
+    /// The Helm flag this value came from, for error messages (Helm says
+    /// "failed parsing --set-json data ...").
+    pub fn flag(&self) -> &'static str {
+        match self {
+            SetArg::Set(_) => "--set",
+            SetArg::SetString(_) => "--set-string",
+            SetArg::SetJson(_) => "--set-json",
+            SetArg::SetFile(_) => "--set-file",
+            SetArg::SetLiteral(_) => "--set-literal",
+        }
+    }
+
     /// Rank in Helm's order of application.
     fn rank(&self) -> u8 {
         match self {

@@ -211,6 +211,18 @@ fn helm_applies_kinds_in_its_order() {
         json("a=2"),
         set("c=5"),
     ]);
+    let flags: Vec<&str> = args.iter().map(SetArg::flag).collect();
+    assert_eq!(
+        flags,
+        [
+            "--set-json",
+            "--set",
+            "--set",
+            "--set-string",
+            "--set-file",
+            "--set-literal"
+        ]
+    );
     assert_eq!(
         args,
         vec![
