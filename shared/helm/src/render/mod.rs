@@ -141,14 +141,33 @@ impl Rendered {
 pub fn render(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, HelmError> {
     let dir = chart_dir.to_path_buf();
     let opts = opts.clone();
-    let handle = std::thread::Builder::new()
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new()
         .name("helm-render".into())
         .stack_size(RENDER_STACK)
-        .spawn(move || render_inner(&dir, &opts))
+        .spawn(move || {
+            let mut leftovers = Leftovers::default();
+            let result = render_inner(&dir, &opts, &mut leftovers);
+            // The caller may have given up waiting; nothing to do then.
+            let _ = tx.send(result);
+            // Freeing the parse trees and values takes a few milliseconds on a
+            // large chart: it happens here, after the caller has its result.
+            drop(leftovers);
+        })
         .map_err(|e| HelmError::Template(format!("cannot start render thread: {e}")))?;
-    handle
-        .join()
+    rx.recv()
         .map_err(|_| HelmError::Template("rendering panicked".into()))?
+}
+
+/// What a render leaves behind (parse trees, values, the chart), kept alive
+/// until its result is delivered.
+#[derive(Default)]
+struct Leftovers(Vec<Box<dyn std::any::Any>>);
+
+impl Leftovers {
+    fn keep(&mut self, thing: impl std::any::Any) {
+        self.0.push(Box::new(thing));
+    }
 }
 
 fn read_user_values(opts: &RenderOptions) -> Result<Map, HelmError> {
@@ -391,7 +410,11 @@ fn prepare_templates(
     Ok(tpls)
 }
 
-fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, HelmError> {
+fn render_inner(
+    chart_dir: &Path,
+    opts: &RenderOptions,
+    leftovers: &mut Leftovers,
+) -> Result<Rendered, HelmError> {
     let mut chart = load_path(chart_dir)?;
     if let Some(t) = chart.metadata.chart_type.as_deref()
         && !t.is_empty()
@@ -493,6 +516,10 @@ fn render_inner(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, Helm
     if opts.include_crds {
         crd_objects(&chart, &mut crds);
     }
+    leftovers.keep(engine);
+    leftovers.keep(tpls);
+    leftovers.keep(chart);
+    leftovers.keep(user);
     Ok(Rendered {
         crds,
         manifests,

@@ -520,6 +520,16 @@ fn lex_char(input: &str, start: usize, line: usize) -> Result<(char, usize), Lex
 
 /// Parse a Go number literal the way text/template classifies it.
 pub fn parse_number(text: &str) -> Option<Number> {
+    // The common case, a plain decimal (a leading 0 would make it octal).
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if !digits.is_empty()
+        && digits.len() < 19
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits.len() == 1 || !digits.starts_with('0'))
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return Some(Number::Int(i));
+    }
     let clean: String = text.chars().filter(|c| *c != '_').collect();
     let (neg, body) = match clean.strip_prefix('-') {
         Some(b) => (true, b.to_string()),

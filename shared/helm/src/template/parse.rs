@@ -67,6 +67,9 @@ pub fn parse_lexed<'a>(
         defines: Vec::new(),
         depth: 0,
         range_depth: 0,
+        nodes: Vec::new(),
+        args: Vec::new(),
+        cmds: Vec::new(),
     };
     let (root, end) = p.list(true)?;
     if let Some(end) = end {
@@ -91,14 +94,20 @@ struct Parser<'a> {
     pos: usize,
     is_func: &'a dyn Fn(&str) -> bool,
     vars: Vec<String>,
-    names: std::collections::HashMap<String, Name, std::hash::BuildHasherDefault<Fnv>>,
+    names: std::collections::HashMap<&'a str, Name, std::hash::BuildHasherDefault<Fnv>>,
     defines: Vec<(String, List)>,
     depth: usize,
     range_depth: usize,
+    /// Scratch stacks: a list, command or pipeline collects its items on top
+    /// and takes them off into an exactly sized `Vec` (parse trees live for the
+    /// whole render, and growing then shrinking each one cost a reallocation).
+    nodes: Vec<Node>,
+    args: Vec<Arg>,
+    cmds: Vec<Cmd>,
 }
 
 /// How a list ended: the keyword (`end`, `else`) and its line.
-type End = Option<(String, usize)>;
+type End = Option<(&'static str, usize)>;
 
 impl<'a> Parser<'a> {
     /// A text node for a slice of the source (a copy if it is not one).
@@ -126,13 +135,8 @@ impl<'a> Parser<'a> {
     }
 
     /// One shared copy per distinct name in the file.
-    fn intern(&mut self, s: &str) -> Name {
-        if let Some(n) = self.names.get(s) {
-            return n.clone();
-        }
-        let n: Name = Arc::from(s);
-        self.names.insert(s.to_string(), n.clone());
-        n
+    fn intern(&mut self, s: &'a str) -> Name {
+        self.names.entry(s).or_insert_with(|| Arc::from(s)).clone()
     }
 
     fn err_at(&self, line: usize, msg: String) -> ParseError {
@@ -190,31 +194,34 @@ impl<'a> Parser<'a> {
 
     /// Parse nodes until `end`/`else` or EOF. `top` allows `define`.
     fn list(&mut self, top: bool) -> Result<(List, End), ParseError> {
-        let mut out = List::new();
+        let start = self.nodes.len();
         loop {
             let t = self.next();
             match t.kind {
                 Tok::Eof => {
-                    out.shrink_to_fit();
-                    return Ok((out, None));
+                    return Ok((self.nodes.drain(start..).collect(), None));
                 }
-                Tok::Text(s) => out.push(Node::Text(self.text(s))),
+                Tok::Text(s) => {
+                    let node = Node::Text(self.text(s));
+                    self.nodes.push(node);
+                }
                 Tok::Left => {
                     self.skip_space();
-                    let kw = match &self.peek().kind {
-                        Tok::Ident(w) => w.to_string(),
-                        _ => String::new(),
+                    let kw: &'a str = match self.peek().kind {
+                        Tok::Ident(w) => w,
+                        _ => "",
                     };
                     let line = self.peek().line;
-                    match kw.as_str() {
+                    match kw {
                         "end" | "else" => {
                             self.next();
-                            out.shrink_to_fit();
-                            return Ok((out, Some((kw, line))));
+                            let kw = if kw == "end" { "end" } else { "else" };
+                            return Ok((self.nodes.drain(start..).collect(), Some((kw, line))));
                         }
                         "if" | "with" | "range" => {
                             self.next();
-                            out.push(self.control(&kw)?);
+                            let node = self.control(kw)?;
+                            self.nodes.push(node);
                         }
                         "define" => {
                             self.next();
@@ -227,11 +234,13 @@ impl<'a> Parser<'a> {
                         }
                         "block" => {
                             self.next();
-                            out.push(self.block(line)?);
+                            let node = self.block(line)?;
+                            self.nodes.push(node);
                         }
                         "template" => {
                             self.next();
-                            out.push(self.template(line)?);
+                            let node = self.template(line)?;
+                            self.nodes.push(node);
                         }
                         "break" | "continue" => {
                             self.next();
@@ -239,8 +248,8 @@ impl<'a> Parser<'a> {
                                 return Err(self
                                     .err_at(line, format!("{{{{{kw}}}}} outside {{{{range}}}}")));
                             }
-                            self.expect_right(&kw)?;
-                            out.push(if kw == "break" {
+                            self.expect_right(kw)?;
+                            self.nodes.push(if kw == "break" {
                                 Node::Break(line)
                             } else {
                                 Node::Continue(line)
@@ -248,7 +257,7 @@ impl<'a> Parser<'a> {
                         }
                         _ => {
                             let pipe = self.pipeline("command", false)?;
-                            out.push(Node::Action(Box::new(pipe)));
+                            self.nodes.push(Node::Action(Box::new(pipe)));
                         }
                     }
                 }
@@ -280,7 +289,7 @@ impl<'a> Parser<'a> {
         let mut else_list = None;
         match end {
             None => return Err(self.err(format!("unexpected EOF in {kw}"))),
-            Some((e, _)) if e == "end" => {}
+            Some(("end", _)) => {}
             Some((_, line)) => {
                 // else, `else if`, `else with`
                 self.skip_space();
@@ -302,7 +311,7 @@ impl<'a> Parser<'a> {
                     }
                     let (l, end2) = self.list(false)?;
                     match end2 {
-                        Some((e, _)) if e == "end" => {}
+                        Some(("end", _)) => {}
                         _ => return Err(self.err(format!("expected end; found {end2:?}"))),
                     }
                     self.expect_right("end")?;
@@ -352,7 +361,7 @@ impl<'a> Parser<'a> {
         let (body, end) = self.list(false)?;
         self.vars = saved;
         match end {
-            Some((e, _)) if e == "end" => {}
+            Some(("end", _)) => {}
             _ => return Err(self.err("unexpected EOF in define clause")),
         }
         self.expect_right("end")?;
@@ -367,7 +376,7 @@ impl<'a> Parser<'a> {
         let (body, end) = self.list(false)?;
         self.vars = saved;
         match end {
-            Some((e, _)) if e == "end" => {}
+            Some(("end", _)) => {}
             _ => return Err(self.err("unexpected EOF in block clause")),
         }
         self.expect_right("end")?;
@@ -439,7 +448,7 @@ impl<'a> Parser<'a> {
         } else {
             self.vars.extend(decl.iter().cloned());
         }
-        let mut cmds = Vec::new();
+        let start = self.cmds.len();
         loop {
             self.skip_space();
             match self.peek().kind {
@@ -451,12 +460,13 @@ impl<'a> Parser<'a> {
                     self.next();
                     break;
                 }
-                Tok::Pipe if !cmds.is_empty() => {
+                Tok::Pipe if self.cmds.len() > start => {
                     self.next();
                 }
                 _ => {}
             }
-            cmds.push(self.command()?);
+            let cmd = self.command()?;
+            self.cmds.push(cmd);
             self.skip_space();
             match self.peek().kind {
                 Tok::Right | Tok::Pipe => {}
@@ -464,6 +474,7 @@ impl<'a> Parser<'a> {
                 ref k => return Err(self.err(format!("unexpected {k:?} in operand"))),
             }
         }
+        let cmds: Vec<Cmd> = self.cmds.drain(start..).collect();
         if cmds.is_empty() {
             return Err(self.err_at(line, format!("missing value for {ctx}")));
         }
@@ -478,7 +489,6 @@ impl<'a> Parser<'a> {
                 ));
             }
         }
-        cmds.shrink_to_fit();
         Ok(Pipe {
             line,
             decl,
@@ -488,25 +498,26 @@ impl<'a> Parser<'a> {
     }
 
     fn command(&mut self) -> Result<Cmd, ParseError> {
-        let mut args = Vec::new();
+        let start = self.args.len();
         loop {
             self.skip_space();
             match self.peek().kind {
                 Tok::Right | Tok::Pipe | Tok::RParen | Tok::Eof => break,
                 _ => {}
             }
-            args.push(self.operand()?);
+            let arg = self.operand()?;
+            self.args.push(arg);
             match self.peek().kind {
                 Tok::Space | Tok::Right | Tok::Pipe | Tok::RParen => {}
                 ref k => return Err(self.err(format!("unexpected {k:?} in operand"))),
             }
         }
-        if args.is_empty() {
+        if self.args.len() == start {
             return Err(self.err("empty command"));
         }
-        // Parse trees live for the whole render: no spare capacity.
-        args.shrink_to_fit();
-        Ok(Cmd { args })
+        Ok(Cmd {
+            args: self.args.drain(start..).collect(),
+        })
     }
 
     fn operand(&mut self) -> Result<Arg, ParseError> {
@@ -545,9 +556,13 @@ impl<'a> Parser<'a> {
                 if !self.vars.iter().any(|x| x == v) {
                     return Err(self.err_at(t.line, format!("undefined variable \"{v}\"")));
                 }
-                Arg::Var(self.intern(v), Vec::new())
+                let name = self.intern(v);
+                Arg::Var(name, self.field_chain(None))
             }
-            Tok::Field(f) => Arg::Field(vec![self.intern(f)]),
+            Tok::Field(f) => {
+                let first = self.intern(f);
+                Arg::Field(self.field_chain(Some(first)))
+            }
             Tok::LParen => {
                 self.enter()?;
                 let p = self.pipeline("parenthesized pipeline", false)?;
@@ -556,32 +571,33 @@ impl<'a> Parser<'a> {
             }
             other => return Err(self.err_at(t.line, format!("unexpected {other:?} in operand"))),
         };
-        let mut chain = Vec::new();
-        while let Tok::Field(f) = &self.peek().kind {
-            let f = *f;
-            chain.push(self.intern(f));
-            self.pos += 1;
-        }
+        let chain = self.field_chain(None);
         if chain.is_empty() {
             return Ok(term);
         }
         Ok(match term {
-            Arg::Field(mut f) => {
-                f.extend(chain);
-                f.shrink_to_fit();
-                Arg::Field(f)
-            }
-            Arg::Var(v, mut f) => {
-                f.extend(chain);
-                f.shrink_to_fit();
-                Arg::Var(v, f)
-            }
-            Arg::Pipe(_) | Arg::Dot => {
-                chain.shrink_to_fit();
-                Arg::Chain(Box::new(term), chain)
-            }
+            Arg::Pipe(_) | Arg::Dot => Arg::Chain(Box::new(term), chain),
             _ => return Err(self.err(format!("unexpected . after term {:?}", chain[0]))),
         })
+    }
+
+    /// `first` and the `.Field` tokens that follow, in an exactly sized `Vec`.
+    fn field_chain(&mut self, first: Option<Name>) -> Vec<Name> {
+        let rest = self.toks.get(self.pos..).unwrap_or_default();
+        let n = rest
+            .iter()
+            .take_while(|t| matches!(t.kind, Tok::Field(_)))
+            .count();
+        let mut chain = Vec::with_capacity(n + usize::from(first.is_some()));
+        chain.extend(first);
+        for _ in 0..n {
+            if let Tok::Field(f) = self.peek().kind {
+                let name = self.intern(f);
+                chain.push(name);
+            }
+            self.pos += 1;
+        }
+        chain
     }
 }
 
