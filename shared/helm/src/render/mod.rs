@@ -187,7 +187,7 @@ fn read_user_values(opts: &RenderOptions) -> Result<Map, HelmError> {
     let mut vals = merge_user_values(vals, extra);
     for s in &opts.set_values {
         crate::strvals::parse_into(s, &mut vals)
-            .map_err(|e| HelmError::Values(format!("failed parsing --set data: {e}")))?;
+            .map_err(|e| HelmError::Values(format!("failed parsing {} data: {e}", s.flag())))?;
     }
     Ok(vals)
 }
