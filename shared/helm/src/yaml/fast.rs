@@ -139,12 +139,13 @@ impl<'a, const F: bool> Parser<'a, F> {
     }
 
     fn root(&mut self, head: bool) -> Option<Value> {
-        // An empty document is left to the serde path.
+        // An empty or null document is left to the serde path (a stream of
+        // no documents there).
         self.skip()?;
         let v = self.block(-1, false, 0, true, head)?;
-        match self.skip() {
-            Some(_) => None,
-            None => Some(v),
+        match (self.skip(), &v) {
+            (Some(_), _) | (None, Value::Nil) => None,
+            (None, _) => Some(v),
         }
     }
 

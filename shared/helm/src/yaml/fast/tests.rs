@@ -196,6 +196,8 @@ fn outside_the_subset_bails() {
         "a: 00.5\n",
         "<<: {}\n",
         "a: ~x\n",
+        "~\n ",
+        "null # c\n",
         "a:\n  - x\n  b: 1\n",
         "a: 1\n b: 2\n",
         "\u{feff}a: 1\n",
