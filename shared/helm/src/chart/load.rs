@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::helmignore::Rules;
 use super::{Chart, Metadata, Requirements};
@@ -13,8 +14,16 @@ use crate::yaml::load::parse_values;
 
 const MAX_FILES: usize = 100_000;
 
+/// Receives every template file's text as soon as it is read, so templates can
+/// be parsed while the rest of the chart loads.
+pub type TemplateSink<'s> = &'s mut dyn FnMut(&Arc<str>);
+
 /// Load a chart from a directory.
 pub fn load_dir(dir: &Path) -> Result<Chart, HelmError> {
+    load_dir_with(dir, &mut |_| {})
+}
+
+fn load_dir_with(dir: &Path, sink: TemplateSink<'_>) -> Result<Chart, HelmError> {
     let ignore = match std::fs::read_to_string(dir.join(".helmignore")) {
         Ok(t) => Rules::parse(&t),
         Err(_) => Rules::parse(""),
@@ -22,7 +31,7 @@ pub fn load_dir(dir: &Path) -> Result<Chart, HelmError> {
     let mut files = Vec::new();
     walk(dir, "", &ignore, &mut files)?;
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    load_files(files, "")
+    load_files_with(files, "", sink)
 }
 
 fn walk(
@@ -113,6 +122,14 @@ fn stringify(v: &Value, key: &str, depth: usize) -> serde_json::Value {
 
 /// Build a chart from (path, content) pairs relative to its root.
 pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, HelmError> {
+    load_files_with(files, parent, &mut |_| {})
+}
+
+fn load_files_with(
+    files: Vec<(String, Vec<u8>)>,
+    parent: &str,
+    sink: TemplateSink<'_>,
+) -> Result<Chart, HelmError> {
     let mut c = Chart::default();
     let mut have_chart_yaml = false;
     let mut subcharts: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
@@ -150,7 +167,9 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, 
             "requirements.yaml" => requirements = Some(data),
             "Chart.lock" | "requirements.lock" => {}
             n if n.starts_with("templates/") => {
-                c.templates.push((name.clone(), std::sync::Arc::from(text())))
+                let text: Arc<str> = Arc::from(text());
+                sink(&text);
+                c.templates.push((name.clone(), text));
             }
             n if n.starts_with("charts/") => {
                 let rest = &n["charts/".len()..];
@@ -201,7 +220,7 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, 
         format!("{parent}/charts/{}", c.name())
     };
     for (sub, files) in subcharts {
-        let sc = load_files(files, &c.full_path).map_err(|e| {
+        let sc = load_files_with(files, &c.full_path, sink).map_err(|e| {
             HelmError::Chart(format!(
                 "error unpacking subchart {sub} in {}: {e}",
                 c.name()
@@ -217,7 +236,7 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, 
             ))
         };
         let files = archive_files(&data).map_err(ctx)?;
-        let sc = load_files(files, &c.full_path).map_err(|e| ctx(e.to_string()))?;
+        let sc = load_files_with(files, &c.full_path, sink).map_err(|e| ctx(e.to_string()))?;
         c.dependencies.push(sc);
     }
     Ok(c)
@@ -280,6 +299,11 @@ pub fn archive_files(data: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
 
 /// Load a chart from a directory or a `.tgz` archive.
 pub fn load_path(path: &Path) -> Result<Chart, HelmError> {
+    load_path_with(path, &mut |_| {})
+}
+
+/// [`load_path`], handing every template text to `sink` as it is read.
+pub fn load_path_with(path: &Path, sink: TemplateSink<'_>) -> Result<Chart, HelmError> {
     if path.is_file() {
         let data = std::fs::read(path).map_err(|e| HelmError::Io {
             path: path.display().to_string(),
@@ -287,9 +311,9 @@ pub fn load_path(path: &Path) -> Result<Chart, HelmError> {
         })?;
         let files = archive_files(&data)
             .map_err(|e| HelmError::Chart(format!("{}: {e}", path.display())))?;
-        return load_files(files, "");
+        return load_files_with(files, "", sink);
     }
-    load_dir(path)
+    load_dir_with(path, sink)
 }
 
 fn validate(md: &Metadata) -> Result<(), HelmError> {

@@ -13,7 +13,7 @@ use crate::chart::Chart;
 use crate::chart::deps::{
     check_dependencies, is_compatible_range, process_enabled, process_import_values,
 };
-use crate::chart::load::load_path;
+use crate::chart::load::load_path_with;
 use crate::chart::schema::{to_json, validate};
 use crate::error::HelmError;
 use crate::files::Files;
@@ -410,12 +410,20 @@ fn prepare_templates(
     Ok(tpls)
 }
 
-fn render_inner(
+/// A loaded chart with its user values, its template files in Helm's parse
+/// order, and what each rendered file sees.
+type Prepared = (Chart, Map, Vec<(String, Arc<str>)>, Vec<Tpl>);
+
+/// Load the chart (handing templates to `pool` as they are read), process
+/// dependencies and values, and prepare every template file.
+fn load_and_prepare(
     chart_dir: &Path,
     opts: &RenderOptions,
-    leftovers: &mut Leftovers,
-) -> Result<Rendered, HelmError> {
-    let mut chart = load_path(chart_dir)?;
+    pool: &ParsePool,
+) -> Result<Prepared, HelmError> {
+    let chart = load_path_with(chart_dir, &mut |text| pool.submit(text));
+    pool.close();
+    let mut chart = chart?;
     if let Some(t) = chart.metadata.chart_type.as_deref()
         && !t.is_empty()
         && t != "application"
@@ -426,28 +434,39 @@ fn render_inner(
     let user = read_user_values(opts)?;
     process_enabled(&mut chart, &user, "")?;
     process_import_values(&mut chart)?;
-    // The set of templates is known now: a second thread parses them while
-    // this one coalesces and checks the values, then this one joins in.
     let mut files = Vec::new();
     template_files(&chart, &mut files);
     sort_in_helm_order(&mut files, |f| &f.0);
-    let pool = &ParsePool::new(&files);
-    let (tpls, engine) = std::thread::scope(|s| {
+    let tpls = prepare_templates(&mut chart, &user, opts)?;
+    Ok((chart, user, files, tpls))
+}
+
+fn render_inner(
+    chart_dir: &Path,
+    opts: &RenderOptions,
+    leftovers: &mut Leftovers,
+) -> Result<Rendered, HelmError> {
+    // A second thread parses templates as the loader reads them, while this
+    // one loads the chart and coalesces and checks the values; then this one
+    // joins in.
+    let pool = &ParsePool::default();
+    let (chart, user, tpls, engine) = std::thread::scope(|s| {
         let worker = std::thread::Builder::new()
             .name("helm-parse".into())
             .stack_size(PARSE_STACK)
             .spawn_scoped(s, move || pool.work())
             .map_err(|e| HelmError::Template(format!("cannot start parser thread: {e}")))?;
-        let tpls = prepare_templates(&mut chart, &user, opts);
-        if tpls.is_err() {
+        let prepared = load_and_prepare(chart_dir, opts, pool);
+        if prepared.is_err() {
             pool.cancel();
         }
-        let mine = pool.work();
-        let theirs = worker
+        pool.work();
+        worker
             .join()
             .map_err(|_| HelmError::Template("template parsing panicked".into()))?;
-        let tpls = tpls?;
-        Ok::<_, HelmError>((tpls, pool.into_engine([mine, theirs])?))
+        let (chart, user, files, tpls) = prepared?;
+        let engine = pool.into_engine(&files)?;
+        Ok::<_, HelmError>((chart, user, tpls, engine))
     })?;
     // Rendered files are split and their heads decoded on a second thread
     // while the remaining templates render.

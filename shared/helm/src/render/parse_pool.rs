@@ -1,10 +1,17 @@
-//! Template files lexed and parsed on several threads, then added to one
-//! [`Engine`] in Helm's order, so the result is what parsing them one after
-//! the other gives: later files' defines win, and the first file that fails
-//! (in that order) is the error.
+//! Template files lexed and parsed on several threads while the chart is
+//! still loading, then added to one [`Engine`] in Helm's order, so the result
+//! is what parsing them one after the other gives: later files' defines win,
+//! and the first file that fails (in that order) is the error.
+//!
+//! The loader submits every template text as soon as it is read; which files
+//! are rendered is known only later (subcharts can be disabled by values), so
+//! a file that turns out not to be rendered is parsed for nothing and its
+//! errors are ignored.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::HelmError;
 use crate::template::Engine;
@@ -12,66 +19,90 @@ use crate::template::ParseError;
 use crate::template::exec::parse_file;
 use crate::template::parse::Parsed;
 
-/// One parsed file: its index in the order, and the parse result.
-pub type Done = Vec<(usize, Result<Parsed, ParseError>)>;
+/// A text's identity: the address of its shared bytes.
+fn key(text: &Arc<str>) -> usize {
+    Arc::as_ptr(text).cast::<u8>() as usize
+}
 
-/// Files to parse, handed out one at a time to whichever thread asks.
-pub struct ParsePool<'f> {
-    files: &'f [(String, Arc<str>)],
-    next: AtomicUsize,
-    /// The lowest index that failed: later files need not be parsed.
-    first_failure: AtomicUsize,
+/// Submitted template texts, parsed by whichever thread asks for work.
+pub struct ParsePool {
+    sender: Mutex<Option<Sender<Arc<str>>>>,
+    queue: Mutex<Receiver<Arc<str>>>,
+    done: Mutex<HashMap<usize, Result<Parsed, ParseError>>>,
     cancelled: AtomicBool,
 }
 
-impl<'f> ParsePool<'f> {
-    /// A pool over `files` (name, text), already in Helm's parse order.
-    pub fn new(files: &'f [(String, Arc<str>)]) -> Self {
+impl Default for ParsePool {
+    fn default() -> Self {
+        let (tx, rx) = channel();
         ParsePool {
-            files,
-            next: AtomicUsize::new(0),
-            first_failure: AtomicUsize::new(usize::MAX),
+            sender: Mutex::new(Some(tx)),
+            queue: Mutex::new(rx),
+            done: Mutex::new(HashMap::new()),
             cancelled: AtomicBool::new(false),
         }
     }
+}
 
-    /// Stop handing out files (the render failed before parsing mattered).
+impl ParsePool {
+    /// Queue a template text for parsing.
+    pub fn submit(&self, text: &Arc<str>) {
+        let sender = self.sender.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(tx) = sender.as_ref() {
+            // The receiver lives as long as the pool: sending cannot fail.
+            let _ = tx.send(text.clone());
+        }
+    }
+
+    /// No more texts will come: [`ParsePool::work`] returns once the queue is empty.
+    pub fn close(&self) {
+        self.sender
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+
+    /// Stop parsing (the render failed before parsing mattered) and close.
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::Relaxed);
+        self.close();
     }
 
-    /// Parse files until none are left; run on every thread that helps.
-    pub fn work(&self) -> Done {
-        let mut done = Vec::new();
-        while !self.cancelled.load(Ordering::Relaxed) {
-            let i = self.next.fetch_add(1, Ordering::Relaxed);
-            let Some((name, text)) = self.files.get(i) else {
-                break;
-            };
-            if i > self.first_failure.load(Ordering::Relaxed) {
-                break;
+    /// Parse queued texts until the pool is closed and empty; run on every
+    /// thread that helps.
+    pub fn work(&self) {
+        loop {
+            let next = self
+                .queue
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .recv();
+            let Ok(text) = next else { return };
+            if self.cancelled.load(Ordering::Relaxed) {
+                continue;
             }
-            let parsed = parse_file(name, text);
-            if parsed.is_err() {
-                self.first_failure.fetch_min(i, Ordering::Relaxed);
-            }
-            done.push((i, parsed));
+            // The name is set when the result is used (see `into_engine`).
+            let parsed = parse_file("", &text);
+            self.done
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key(&text), parsed);
         }
-        done
     }
 
-    /// The engine holding every file, added in order; or the first failure.
-    pub fn into_engine(&self, parts: impl IntoIterator<Item = Done>) -> Result<Engine, HelmError> {
-        let mut all: Done = parts.into_iter().flatten().collect();
-        all.sort_unstable_by_key(|(i, _)| *i);
-        if all.len() < self.files.len() && all.iter().all(|(_, r)| r.is_ok()) {
-            return Err(HelmError::Template("template parsing stopped early".into()));
-        }
+    /// The engine holding `files` (name, text; in Helm's parse order), added
+    /// in order; or the first failure. Call after [`ParsePool::work`] returned
+    /// on every thread.
+    pub fn into_engine(&self, files: &[(String, Arc<str>)]) -> Result<Engine, HelmError> {
+        let mut done = self.done.lock().unwrap_or_else(PoisonError::into_inner);
         let mut engine = Engine::new();
-        for (i, parsed) in all {
-            let name = self.files.get(i).map(|(n, _)| n.as_str()).unwrap_or("");
+        for (name, text) in files {
+            // A text never submitted is parsed here.
+            let parsed = done
+                .remove(&key(text))
+                .unwrap_or_else(|| parse_file(name, text));
             let parsed = parsed.map_err(|e| {
-                HelmError::Template(format!("parse error at ({}:{}): {}", e.name, e.line, e.msg))
+                HelmError::Template(format!("parse error at ({name}:{}): {}", e.line, e.msg))
             })?;
             engine.add_parsed(name, parsed);
         }
@@ -100,13 +131,16 @@ mod tests {
             ("c/templates/_h.tpl", r#"{{ define "x" }}top{{ end }}"#),
             ("c/templates/a.yaml", r#"{{ template "x" }}"#),
         ]);
-        let pool = ParsePool::new(&f);
-        let (a, b) = std::thread::scope(|s| {
-            let t = s.spawn(|| pool.work());
-            let mine = pool.work();
-            (mine, t.join().unwrap_or_default())
+        let pool = ParsePool::default();
+        std::thread::scope(|s| {
+            s.spawn(|| pool.work());
+            for (_, t) in f.iter().rev() {
+                pool.submit(t);
+            }
+            pool.close();
+            pool.work();
         });
-        let engine = pool.into_engine([b, a]).unwrap();
+        let engine = pool.into_engine(&f).unwrap();
         let out = engine
             .execute("c/templates/a.yaml", &crate::template::Value::Nil)
             .unwrap();
@@ -116,18 +150,35 @@ mod tests {
     #[test]
     fn the_first_failing_file_in_order_is_the_error() {
         let f = files(&[("a", "ok"), ("b", "{{ if }}"), ("c", "{{ end }}")]);
-        let pool = ParsePool::new(&f);
-        let done = pool.work();
-        let err = pool.into_engine([done]).err().unwrap().to_string();
+        let pool = ParsePool::default();
+        for (_, t) in &f {
+            pool.submit(t);
+        }
+        pool.close();
+        pool.work();
+        let err = pool.into_engine(&f).err().unwrap().to_string();
         assert!(err.contains("(b:1)"), "{err}");
     }
 
     #[test]
-    fn a_cancelled_pool_is_not_an_engine() {
+    fn files_not_rendered_do_not_fail_and_unsubmitted_ones_are_parsed() {
+        let broken: Arc<str> = Arc::from("{{ if }}");
+        let f = files(&[("a", "{{ 1 }}")]);
+        let pool = ParsePool::default();
+        pool.submit(&broken);
+        pool.close();
+        pool.work();
+        let engine = pool.into_engine(&f).unwrap();
+        assert!(engine.has("a"));
+    }
+
+    #[test]
+    fn a_cancelled_pool_stops_parsing() {
         let f = files(&[("a", "ok")]);
-        let pool = ParsePool::new(&f);
+        let pool = ParsePool::default();
+        pool.submit(&f[0].1);
         pool.cancel();
-        let done = pool.work();
-        assert!(pool.into_engine([done]).is_err());
+        pool.work();
+        assert!(pool.done.lock().unwrap().is_empty());
     }
 }

@@ -74,12 +74,28 @@ fn is_alnum(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
+/// ASCII bytes that continue an identifier (letters, digits, `_`).
+const IDENT: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = (c as u8).is_ascii_alphanumeric() || c == b'_' as usize;
+        c += 1;
+    }
+    t
+};
+
 /// End of the identifier (letters, digits, `_`) starting at `pos`.
 fn ident_end(input: &str, mut pos: usize) -> usize {
     let b = input.as_bytes();
     loop {
+        let rest = b.get(pos..).unwrap_or_default();
+        let ascii = rest
+            .iter()
+            .position(|&c| !IDENT.get(usize::from(c)).copied().unwrap_or(false))
+            .unwrap_or(rest.len());
+        pos += ascii;
         match b.get(pos) {
-            Some(c) if c.is_ascii_alphanumeric() || *c == b'_' => pos += 1,
             Some(c) if *c >= 0x80 => match input.get(pos..).and_then(|r| r.chars().next()) {
                 Some(ch) if is_alnum(ch) => pos += ch.len_utf8(),
                 _ => return pos,
