@@ -510,7 +510,12 @@ fn render_inner(
             let out = engine
                 .execute(&t.name, &Value::from(top))
                 .map_err(|e| HelmError::Template(e.to_string()))?;
-            let out = out.replace("<no value>", "");
+            // Most files have no "<no value>": keep them without a copy.
+            let out = if out.contains("<no value>") {
+                out.replace("<no value>", "")
+            } else {
+                out
+            };
             if t.name == root_notes {
                 notes = Some(out);
             } else if !t.name.ends_with("NOTES.txt") {
