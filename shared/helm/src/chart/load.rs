@@ -58,16 +58,24 @@ fn walk(
         } else {
             format!("{rel}/{name}")
         };
-        let meta = std::fs::metadata(e.path()).map_err(|err| HelmError::Io {
+        let io_err = |err| HelmError::Io {
             path: e.path().display().to_string(),
             source: err,
-        })?;
-        if ignore.ignored(&path, meta.is_dir()) {
+        };
+        // The directory entry knows its type; only symlinks need a stat.
+        let kind = e.file_type().map_err(io_err)?;
+        let (is_dir, is_file) = if kind.is_symlink() {
+            let meta = std::fs::metadata(e.path()).map_err(io_err)?;
+            (meta.is_dir(), meta.is_file())
+        } else {
+            (kind.is_dir(), kind.is_file())
+        };
+        if ignore.ignored(&path, is_dir) {
             continue;
         }
-        if meta.is_dir() {
+        if is_dir {
             walk(root, &path, ignore, out)?;
-        } else if meta.is_file() {
+        } else if is_file {
             if out.len() >= MAX_FILES {
                 return Err(HelmError::Chart(format!(
                     "chart at {} has too many files",
