@@ -104,9 +104,12 @@ impl Files {
     }
 }
 
+/// Characters that make a pattern a glob rather than a plain name.
+pub(crate) const GLOB_META: &[char] = &['*', '?', '[', '{', '\\'];
+
 /// gobwas/glob-style matching with `/` as separator.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
-    const META: &[char] = &['*', '?', '[', '{', '\\'];
+    const META: &[char] = GLOB_META;
     // Fast paths for the common .helmignore shapes: `name` and `*.ext`.
     if !pattern.contains(META) {
         return pattern == name;

@@ -1,7 +1,7 @@
 //! `.helmignore` rules: gitignore-like patterns matched on paths relative to
 //! the chart root, with `!` negation and `dir/` rules.
 
-use crate::files::glob_match;
+use crate::files::{GLOB_META, glob_match};
 
 /// A parsed `.helmignore`.
 #[derive(Debug, Default, Clone)]
@@ -11,9 +11,43 @@ pub struct Rules {
 
 #[derive(Debug, Clone)]
 struct Rule {
-    pattern: String,
+    matcher: Matcher,
+    /// Matched against the whole path (the pattern has a `/`), else the base name.
+    whole_path: bool,
     negate: bool,
     dir_only: bool,
+}
+
+/// A pattern, classified once: most `.helmignore` lines are plain names or
+/// `*.ext`, which need no glob matching.
+#[derive(Debug, Clone)]
+enum Matcher {
+    Exact(String),
+    Suffix(String),
+    Glob(String),
+}
+
+impl Matcher {
+    fn new(pattern: &str) -> Matcher {
+        const META: &[char] = GLOB_META;
+        if !pattern.contains(META) {
+            return Matcher::Exact(pattern.to_string());
+        }
+        match pattern.strip_prefix('*') {
+            Some(suffix) if !suffix.contains(META) && !suffix.contains('/') => {
+                Matcher::Suffix(suffix.to_string())
+            }
+            _ => Matcher::Glob(pattern.to_string()),
+        }
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        match self {
+            Matcher::Exact(p) => p == name,
+            Matcher::Suffix(s) => !name.contains('/') && name.ends_with(s.as_str()),
+            Matcher::Glob(p) => glob_match(p, name),
+        }
+    }
 }
 
 impl Rules {
@@ -34,8 +68,14 @@ impl Rules {
             if p.is_empty() {
                 continue;
             }
+            let whole_path = p.contains('/');
             rules.push(Rule {
-                pattern: p.to_string(),
+                matcher: Matcher::new(if whole_path {
+                    p.trim_start_matches('/')
+                } else {
+                    p
+                }),
+                whole_path,
                 negate,
                 dir_only,
             });
@@ -46,16 +86,12 @@ impl Rules {
     /// Is `path` (relative, `/`-separated) ignored?
     pub fn ignored(&self, path: &str, is_dir: bool) -> bool {
         let mut ignored = false;
+        let base = path.rsplit('/').next().unwrap_or(path);
         for r in &self.rules {
             if r.dir_only && !is_dir {
                 continue;
             }
-            let hit = if r.pattern.contains('/') {
-                glob_match(r.pattern.trim_start_matches('/'), path)
-            } else {
-                let base = path.rsplit('/').next().unwrap_or(path);
-                glob_match(&r.pattern, base)
-            };
+            let hit = r.matcher.matches(if r.whole_path { path } else { base });
             if hit {
                 ignored = !r.negate;
             }
