@@ -1,6 +1,8 @@
 //! YAML → [`Value`] decoding, matching what Helm gets from sigs.k8s.io/yaml:
 //! YAML 1.1 booleans and octals, non-string keys turned into strings, and
-//! (optionally) every number as a `float64`.
+//! (optionally) every number as a `float64`. Common block-style documents
+//! take the hand-written fast path ([`crate::yaml::fast`]); anything it is
+//! unsure of goes through serde-saphyr.
 
 use std::fmt;
 
@@ -348,8 +350,8 @@ pub fn parse_yaml_stream(text: &str) -> Result<Vec<Value>, String> {
     decode_values::<false>(text)
 }
 
-/// Decode a stream into values: in one pass on this thread when shallow,
-/// through the `Send` mirror on a deep-stack thread otherwise.
+/// Decode a stream into values: by the fast path when it can, else by
+/// serde-saphyr.
 fn decode_values<const FLOATS: bool>(text: &str) -> Result<Vec<Value>, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match fast::decode::<FLOATS>(text) {
@@ -358,7 +360,9 @@ fn decode_values<const FLOATS: bool>(text: &str) -> Result<Vec<Value>, String> {
     }
 }
 
-/// [`decode_values`] by serde-saphyr alone (the BOM already removed).
+/// [`decode_values`] by serde-saphyr alone (the BOM already removed): in one
+/// pass on this thread when shallow, through the `Send` mirror on a
+/// deep-stack thread otherwise.
 fn decode_values_serde<const FLOATS: bool>(text: &str) -> Result<Vec<Value>, String> {
     if looks_deep(text) {
         return Ok(decode_stream::<Yv>(text)?
