@@ -58,8 +58,31 @@ pub fn validate(schema: &J, instance: &J) -> Vec<String> {
         )];
     }
     let mut errs = Vec::new();
-    check(schema, schema, instance, "", &mut errs, 0);
+    let root = Root {
+        schema,
+        regexes: Default::default(),
+    };
+    check(&root, schema, instance, "", &mut errs, 0);
     errs
+}
+
+/// The schema being checked, with its patterns compiled once per validation
+/// (a schema names the same patterns for every element it checks).
+struct Root<'s> {
+    schema: &'s J,
+    regexes: std::cell::RefCell<std::collections::HashMap<String, Option<Regex>>>,
+}
+
+impl Root<'_> {
+    fn regex(&self, pattern: &str) -> Option<Regex> {
+        let mut cache = self.regexes.borrow_mut();
+        if let Some(re) = cache.get(pattern) {
+            return re.clone();
+        }
+        let re = Regex::new(pattern).ok();
+        cache.insert(pattern.to_string(), re.clone());
+        re
+    }
 }
 
 fn external_ref(s: &J, depth: usize) -> Option<String> {
@@ -118,7 +141,7 @@ fn resolve<'a>(root: &'a J, r: &str) -> Option<&'a J> {
     root.pointer(p)
 }
 
-fn check(root: &J, s: &J, v: &J, at: &str, errs: &mut Vec<String>, depth: usize) {
+fn check(root: &Root<'_>, s: &J, v: &J, at: &str, errs: &mut Vec<String>, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -129,7 +152,7 @@ fn check(root: &J, s: &J, v: &J, at: &str, errs: &mut Vec<String>, depth: usize)
         return;
     };
     if let Some(J::String(r)) = s.get("$ref")
-        && let Some(t) = resolve(root, r)
+        && let Some(t) = resolve(root.schema, r)
     {
         check(root, t, v, at, errs, depth + 1);
     }
@@ -199,7 +222,7 @@ fn check(root: &J, s: &J, v: &J, at: &str, errs: &mut Vec<String>, depth: usize)
             err(format!("maxLength: got {n}, want {m}"));
         }
         if let Some(J::String(p)) = s.get("pattern")
-            && let Ok(re) = Regex::new(p)
+            && let Some(re) = root.regex(p)
             && !re.is_match(st)
         {
             err(format!("'{st}' does not match pattern '{p}'"));
@@ -244,7 +267,7 @@ fn check(root: &J, s: &J, v: &J, at: &str, errs: &mut Vec<String>, depth: usize)
             .and_then(J::as_object)
             .map(|p| {
                 p.iter()
-                    .filter_map(|(k, v)| Regex::new(k).ok().map(|r| (r, v)))
+                    .filter_map(|(k, v)| root.regex(k).map(|r| (r, v)))
                     .collect()
             })
             .unwrap_or_default();
