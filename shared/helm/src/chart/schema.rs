@@ -151,6 +151,7 @@ fn check(root: &Root<'_>, s: &J, v: &J, at: &str, errs: &mut Vec<String>, depth:
         }
         return;
     };
+    let s = Keywords(s);
     if let Some(J::String(r)) = s.get("$ref")
         && let Some(t) = resolve(root.schema, r)
     {
@@ -329,6 +330,28 @@ fn check(root: &Root<'_>, s: &J, v: &J, at: &str, errs: &mut Vec<String>, depth:
         if let Some(b) = branch {
             check(root, b, v, at, errs, depth + 1);
         }
+    }
+}
+
+/// A schema object's keywords. A schema object has a handful of entries and
+/// is asked for two dozen keywords: a scan beats hashing each name.
+struct Keywords<'a>(&'a serde_json::Map<String, J>);
+
+impl<'a> Keywords<'a> {
+    fn get(&self, keyword: &str) -> Option<&'a J> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.as_str() == keyword)
+            .map(|(_, v)| v)
+    }
+}
+
+impl std::ops::Index<&str> for Keywords<'_> {
+    type Output = J;
+
+    fn index(&self, keyword: &str) -> &J {
+        static NULL: J = J::Null;
+        self.get(keyword).unwrap_or(&NULL)
     }
 }
 
