@@ -19,22 +19,35 @@ fn same(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(p, q))
         }
         (Value::Map(_), Value::Map(_)) => {
-            let (x, y) = (a.map_snapshot().unwrap_or_default(), b.map_snapshot().unwrap_or_default());
+            let (x, y) = (
+                a.map_snapshot().unwrap_or_default(),
+                b.map_snapshot().unwrap_or_default(),
+            );
             x.len() == y.len()
-                && x.iter().zip(y.iter()).all(|((k, p), (l, q))| k == l && same(p, q))
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((k, p), (l, q))| k == l && same(p, q))
         }
         _ => false,
     }
 }
 
 fn one(text: &str, docs: Result<Vec<Value>, String>) -> Value {
-    let docs = docs.unwrap_or_else(|e| panic!("fast path accepted {text:?}, serde path failed: {e}"));
-    assert_eq!(docs.len(), 1, "fast path accepted a stream of {} documents: {text:?}", docs.len());
+    let docs =
+        docs.unwrap_or_else(|e| panic!("fast path accepted {text:?}, serde path failed: {e}"));
+    assert_eq!(
+        docs.len(),
+        1,
+        "fast path accepted a stream of {} documents: {text:?}",
+        docs.len()
+    );
     docs.into_iter().next().unwrap_or(Value::Nil)
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Some(v) = fast::decode::<false>(text) {
         let s = one(text, serde_path::stream::<false>(text));
         assert!(same(&v, &s), "{text:?}: fast {v:?}, serde {s:?}");

@@ -73,7 +73,9 @@ impl<'a, const F: bool> Parser<'a, F> {
     /// Split into lines, refusing odd bytes, directives and document markers
     /// (but a leading `---`).
     fn new(src: &'a str) -> Option<Self> {
-        if src.len() > MAX_TEXT {
+        // The serde path reads a text that Rust trims to nothing (Unicode
+        // spaces included) as no document at all.
+        if src.len() > MAX_TEXT || src.trim().is_empty() {
             return None;
         }
         let mut lines = Vec::with_capacity(src.len() / 32 + 1);

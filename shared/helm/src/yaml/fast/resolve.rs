@@ -127,6 +127,14 @@ pub(super) fn resolve_plain(t: &str) -> Option<Scalar<'_>> {
         }
         return t.parse::<i64>().ok().map(Scalar::Int);
     }
+    if first == b'0'
+        && b[0] == b'0'
+        && tail.len() <= 20
+        && tail.iter().all(|c| matches!(c, b'0'..=b'7'))
+    {
+        // Legacy (YAML 1.1) octal, as `legacy_octal_numbers` reads it.
+        return i64::from_str_radix(&t[1..], 8).ok().map(Scalar::Int);
+    }
     if tail[0] == b'.' && tail.len() > 1 && tail[1..].iter().all(u8::is_ascii_digit) {
         return t.parse::<f64>().ok().map(Scalar::Float);
     }

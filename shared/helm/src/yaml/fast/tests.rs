@@ -70,6 +70,8 @@ fn scalars_resolve_like_serde() {
         ("a: -12", "Int(-12)"),
         ("a: 0", "Int(0)"),
         ("a: 1.5", "Float(1.5)"),
+        ("a: 0755", "Int(493)"),
+        ("a: 00", "Int(0)"),
         ("a: -0.25", "Float(-0.25)"),
         ("a: true", "Bool(true)"),
         ("a: FALSE", "Bool(false)"),
@@ -102,6 +104,9 @@ fn scalars_resolve_like_serde() {
     ] {
         assert_eq!(ok(text), format!("{{\"a\": {want}}}"), "{text}");
     }
+    // Unicode spaces are content, not YAML whitespace.
+    let v = fast("a: \u{a0}x\u{3000}").unwrap();
+    assert!(v.get("a").deep_eq(&Value::from("\u{a0}x\u{3000}")));
     // Values files: every number is a float64, keys keep their text.
     let v = decode::<true>("1: 2\nb: [3]\n").unwrap();
     assert_eq!(format!("{v:?}"), "{\"1\": Float(2), \"b\": [Float(3)]}");
@@ -184,7 +189,9 @@ fn outside_the_subset_bails() {
         "a: yes\n",
         "a: On\n",
         "a: TRuE\n",
-        "a: 0755\n",
+        "a: 0758\n",
+        "a: -0755\n",
+        "a: 0_755\n",
         "a: 0x1F\n",
         "a: 1e3\n",
         "a: 1_000\n",
@@ -197,6 +204,8 @@ fn outside_the_subset_bails() {
         "<<: {}\n",
         "a: ~x\n",
         "~\n ",
+        "\u{a0}",
+        " \u{3000}\n",
         "null # c\n",
         "a:\n  - x\n  b: 1\n",
         "a: 1\n b: 2\n",
