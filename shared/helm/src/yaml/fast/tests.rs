@@ -254,3 +254,31 @@ fn flow_collections_on_one_line() {
         "{\"a\": {\"3\": Nil, \"k\": Int(1), \"l\": Float(2.5)}}"
     );
 }
+
+#[test]
+fn edge_cases_agree_with_serde_or_bail() {
+    // `fast` asserts equality with the serde path whenever it answers.
+    for (text, accepted) in [
+        ("a: |+\n  x\n\n# c\nb: 1", true),
+        ("a: |-\n    x\n  # c\nb: 1", true),
+        ("- a: |\n    x\n  b: 1", true),
+        ("a:\n  - |\n    x\n  - y2", true),
+        ("a: |\n  x\n\n\n", true),
+        ("a: |-\n  x\n\n  \n", true),
+        ("a: 'x\n\n  y'", true),
+        ("a: \"\"\nb: ''", true),
+        ("a: [a b, 'c d']", true),
+        ("a: {}  # c", true),
+        ("'a': 'b'", true),
+        ("a: x\n\n\n", true),
+        ("a:   \n  b: 1", true),
+        ("-\n  a: 1\n-\n  - x", true),
+        ("a b: 1\na.b/c-d_e: 2\n-1: 3", true),
+        ("\"a\\\"b\": 1", true),
+        ("a: |\n  x\n   \n  y", false),
+        ("a: |\n   x\n  y", false),
+        ("a:\n  b: 1\n c: 2", false),
+    ] {
+        assert_eq!(fast(text).is_some(), accepted, "{text:?}");
+    }
+}
