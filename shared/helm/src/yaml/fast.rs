@@ -1,7 +1,7 @@
 //! A hand-written fast path for the common subset of block-style YAML that
 //! values files and rendered manifests are made of: one document of block
 //! mappings and sequences, plain scalars on one line, quoted scalars on one
-//! or folded over lines, literal block scalars and flow collections on one
+//! or folded over lines, literal and folded block scalars and flow collections on one
 //! line.
 //!
 //! Every entry point returns `None` when the input is outside that subset or
@@ -177,7 +177,8 @@ impl<'a, const F: bool> Parser<'a, F> {
             self.seq(n, depth + 1, build)
         } else if self.key(i, n)?.is_some() {
             self.map(n, None, depth + 1, build, head)
-        } else if self.text(i).as_bytes()[n] == b'|' || (head && !self.empty_or_not_flow_map(i, n))
+        } else if matches!(self.text(i).as_bytes()[n], b'|' | b'>')
+            || (head && !self.empty_or_not_flow_map(i, n))
         {
             None
         } else {
@@ -326,7 +327,7 @@ impl<'a, const F: bool> Parser<'a, F> {
         let line = self.text(i);
         let t = line.as_bytes();
         let (v, end) = match t[c] {
-            b'|' => return self.literal(i, c, n, build),
+            b'|' | b'>' => return self.block_scalar(i, c, n, build),
             b'"' | b'\'' => {
                 let (s, k, e) = self.quoted(i, c, n)?;
                 if !rest_is_comment(self.text(k).as_bytes(), e) {
@@ -419,10 +420,14 @@ impl<'a, const F: bool> Parser<'a, F> {
         }
     }
 
-    /// A literal block scalar whose header (`|`, `|-`, `|+`) is at column `c`
-    /// of line `i`, its content more indented than `n`.
-    fn literal(&mut self, i: usize, c: usize, n: usize, build: bool) -> Option<Value> {
+    /// A block scalar whose header (`|` literal or `>` folded, then `-`, `+`
+    /// or nothing) is at column `c` of line `i`, its content more indented
+    /// than `n`. Folding follows libyaml: two lines that both start at the
+    /// content indentation join with a space (or with the empty lines between
+    /// them, one break each); around more-indented lines breaks are kept.
+    fn block_scalar(&mut self, i: usize, c: usize, n: usize, build: bool) -> Option<Value> {
         let t = self.text(i).as_bytes();
+        let folded = t[c] == b'>';
         let (chomp, j) = match t.get(c + 1) {
             Some(b'-') => (Chomp::Strip, c + 2),
             Some(b'+') => (Chomp::Keep, c + 2),
@@ -438,13 +443,24 @@ impl<'a, const F: bool> Parser<'a, F> {
             lead_max = lead_max.max(l.indent);
             k += 1;
         }
-        // Empty block scalars and over-indented leading blank lines bail.
-        let ind = self.lines.get(k)?.indent;
-        if ind <= n || lead_max > ind {
+        let ind = match self.lines.get(k) {
+            Some(l) if l.indent > n => l.indent,
+            // No content: an empty string, unless blank lines could set the
+            // indentation or kept breaks count.
+            _ if lead_max <= n && chomp != Chomp::Keep => {
+                self.cur = k;
+                return Some(if build { Value::from("") } else { Value::Nil });
+            }
+            _ => return None,
+        };
+        // Over-indented leading blank lines bail.
+        if lead_max > ind {
             return None;
         }
         let mut out = String::new();
         let mut breaks = k - (i + 1);
+        // Did the previous content line start with a space (more indented)?
+        let mut prev_more: Option<bool> = None;
         while let Some(l) = self.lines.get(k) {
             if blank(l) {
                 if l.indent > ind {
@@ -453,11 +469,24 @@ impl<'a, const F: bool> Parser<'a, F> {
                 breaks += 1;
             } else if l.indent < ind {
                 break;
-            } else if build {
-                out.extend(std::iter::repeat_n('\n', breaks));
-                out.push_str(&self.src[l.start + ind..l.end]);
-                breaks = 1;
             } else {
+                let text = &self.src[l.start + ind..l.end];
+                let more = text.starts_with(' ');
+                if build {
+                    match prev_more {
+                        // The break ending the previous line is folded away.
+                        Some(false) if folded && !more => {
+                            if breaks == 1 {
+                                out.push(' ');
+                            } else {
+                                out.extend(std::iter::repeat_n('\n', breaks - 1));
+                            }
+                        }
+                        _ => out.extend(std::iter::repeat_n('\n', breaks)),
+                    }
+                    out.push_str(text);
+                }
+                prev_more = Some(more);
                 breaks = 1;
             }
             k += 1;

@@ -129,6 +129,35 @@ fn literal_block_scalars() {
 }
 
 #[test]
+fn folded_and_empty_block_scalars() {
+    for (text, want) in [
+        ("a: >\n  x\n  y\n", "x y\n"),
+        ("a: >-\n  x\n  y\n", "x y"),
+        ("a: >\n  x\n\n  y\n", "x\ny\n"),
+        ("a: >\n  x\n\n\n  y\n", "x\n\ny\n"),
+        ("a: >\n  x\n    more\n  y\n", "x\n  more\ny\n"),
+        ("a: >\n  x\n\n    more\n\n  y\n", "x\n\n  more\n\ny\n"),
+        ("a: >\n\n  x\n  y\nb: 1\n", "\nx y\n"),
+        ("a: >+\n  x\n  y\n\nb: 1\n", "x y\n\n"),
+        (
+            "a: >-\n  {{ if x }}y{{ end }}\n# c\nb: 1\n",
+            "{{ if x }}y{{ end }}",
+        ),
+        ("a: |\nb: 1\n", ""),
+        ("a: |-\n\nb: 1\n", ""),
+        ("a: >\n\n  # c\nb: 1\n", "\n# c\n"),
+        ("a:\n  b: |\n\n  # c\n  d: 1\n", ""),
+    ] {
+        let v = fast(text).unwrap_or_else(|| panic!("bailed on {text:?}"));
+        let got = match v.get("a") {
+            Value::Map(_) => v.get("a").get("b"),
+            other => other,
+        };
+        assert!(got.deep_eq(&Value::from(want)), "{text:?}: {v:?}");
+    }
+}
+
+#[test]
 fn heads_keep_kind_and_metadata() {
     let text = "apiVersion: v1\nkind: Job\nmetadata:\n  name: x\n  labels: {}\nspec:\n  a: [1]\n";
     let v = decode_head(text).unwrap();
@@ -159,11 +188,13 @@ fn outside_the_subset_bails() {
         "a: &x 1\nb: *x\n",
         "a: !!str 1\n",
         "? a\n: b\n",
-        "a: >\n  x\n",
         "a: |2\n  x\n",
+        "a: >2\n  x\n",
         "a: |\n     \n  x\n",
-        "a: |\nb: 1\n",
+        "a: |+\nb: 1\n",
+        "a: |\n   \nb: 1\n",
         "a: |+\n  x\n",
+        "a: >+\n  x\n",
         "- - x\n",
         "a: b\n  c\n",
         "a: b: c\n",
