@@ -40,28 +40,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Equality that tells int from float from string, and compares floats bit for bit.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Nil, Value::Nil) => true,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
-        (Value::Str(x), Value::Str(y)) => x == y,
-        (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(p, q))
-        }
-        (Value::Map(_), Value::Map(_)) => {
-            let (x, y) = (a.map_snapshot().unwrap(), b.map_snapshot().unwrap());
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y.iter())
-                    .all(|((k, p), (l, q))| k == l && same(p, q))
-        }
-        _ => false,
-    }
-}
-
 #[derive(Default)]
 struct Tally {
     docs: usize,
@@ -88,7 +66,7 @@ fn check(what: &str, raw: &str, tally: &mut Tally) {
         tally.fast[0] += 1;
         let s = one(serde_path::stream::<true>(raw));
         assert!(
-            same(&v, &s),
+            serde_path::identical(&v, &s),
             "{what}: values differ:\nfast  {v:?}\nserde {s:?}"
         );
     }
@@ -96,7 +74,7 @@ fn check(what: &str, raw: &str, tally: &mut Tally) {
         tally.fast[1] += 1;
         let s = one(serde_path::stream::<false>(raw));
         assert!(
-            same(&v, &s),
+            serde_path::identical(&v, &s),
             "{what}: YAML differs:\nfast  {v:?}\nserde {s:?}"
         );
     }
@@ -105,7 +83,7 @@ fn check(what: &str, raw: &str, tally: &mut Tally) {
         let s = serde_path::manifest_head(raw)
             .unwrap_or_else(|e| panic!("{what}: fast head accepted, serde head failed: {e}"));
         assert!(
-            same(&v, &s),
+            serde_path::identical(&v, &s),
             "{what}: heads differ:\nfast  {v:?}\nserde {s:?}"
         );
     }

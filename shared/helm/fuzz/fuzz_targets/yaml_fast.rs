@@ -8,30 +8,6 @@ use flux_helm::yaml::fast;
 use flux_helm::yaml::load::serde_path;
 use libfuzzer_sys::fuzz_target;
 
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Nil, Value::Nil) => true,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
-        (Value::Str(x), Value::Str(y)) => x == y,
-        (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(p, q))
-        }
-        (Value::Map(_), Value::Map(_)) => {
-            let (x, y) = (
-                a.map_snapshot().unwrap_or_default(),
-                b.map_snapshot().unwrap_or_default(),
-            );
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y.iter())
-                    .all(|((k, p), (l, q))| k == l && same(p, q))
-        }
-        _ => false,
-    }
-}
-
 fn one(text: &str, docs: Result<Vec<Value>, String>) -> Value {
     let docs =
         docs.unwrap_or_else(|e| panic!("fast path accepted {text:?}, serde path failed: {e}"));
@@ -50,15 +26,24 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Some(v) = fast::decode::<false>(text) {
         let s = one(text, serde_path::stream::<false>(text));
-        assert!(same(&v, &s), "{text:?}: fast {v:?}, serde {s:?}");
+        assert!(
+            serde_path::identical(&v, &s),
+            "{text:?}: fast {v:?}, serde {s:?}"
+        );
     }
     if let Some(v) = fast::decode::<true>(text) {
         let s = one(text, serde_path::stream::<true>(text));
-        assert!(same(&v, &s), "{text:?} (values): fast {v:?}, serde {s:?}");
+        assert!(
+            serde_path::identical(&v, &s),
+            "{text:?} (values): fast {v:?}, serde {s:?}"
+        );
     }
     if let Some(v) = fast::decode_head(text) {
         let s = serde_path::manifest_head(text)
             .unwrap_or_else(|e| panic!("fast head accepted {text:?}, serde head failed: {e}"));
-        assert!(same(&v, &s), "{text:?} (head): fast {v:?}, serde {s:?}");
+        assert!(
+            serde_path::identical(&v, &s),
+            "{text:?} (head): fast {v:?}, serde {s:?}"
+        );
     }
 });

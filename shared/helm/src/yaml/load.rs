@@ -464,6 +464,32 @@ pub mod serde_path {
     pub fn manifest_head(text: &str) -> Result<Value, String> {
         manifest_head_serde(text)
     }
+
+    /// Equality to the type, for comparing the two paths: int, float and
+    /// string told apart, floats compared bit for bit.
+    pub fn identical(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(x), Value::Bool(y)) => x == y,
+            (Value::Int(x), Value::Int(y)) => x == y,
+            (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+            (Value::Str(x), Value::Str(y)) => x == y,
+            (Value::List(x), Value::List(y)) => {
+                x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| identical(p, q))
+            }
+            (Value::Map(_), Value::Map(_)) => {
+                let (x, y) = (
+                    a.map_snapshot().unwrap_or_default(),
+                    b.map_snapshot().unwrap_or_default(),
+                );
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|((k, p), (l, q))| k == l && identical(p, q))
+            }
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -148,6 +148,24 @@ pub(super) fn resolve_plain(t: &str) -> Option<Scalar<'_>> {
 /// quote) or up to the end of the line (`None`, the scalar goes on).
 pub(super) type Quoted<'a> = (Cow<'a, str>, Option<usize>);
 
+/// A quoted scalar's text from `from` to `i`: borrowed from the line unless
+/// an escape made a copy (`owned`, complete up to `run`).
+fn quoted_text(
+    line: &str,
+    from: usize,
+    owned: Option<String>,
+    run: usize,
+    i: usize,
+) -> Cow<'_, str> {
+    match owned {
+        Some(mut s) => {
+            s.push_str(&line[run..i]);
+            Cow::Owned(s)
+        }
+        None => Cow::Borrowed(&line[from..i]),
+    }
+}
+
 /// The part of a double-quoted scalar from `from` (after the opening quote
 /// or a line's indentation) to its closing quote or the end of the line;
 /// `None` for an escape outside `\\ \" \/ \n \t \r \0 \uXXXX`.
@@ -156,13 +174,7 @@ pub(super) fn double_quoted(line: &str, from: usize) -> Option<Quoted<'_>> {
     let mut i = from;
     let mut owned: Option<String> = None;
     let mut run = from;
-    let text = |owned: Option<String>, run: usize, i: usize| match owned {
-        Some(mut s) => {
-            s.push_str(&line[run..i]);
-            Cow::Owned(s)
-        }
-        None => Cow::Borrowed(&line[from..i]),
-    };
+    let text = |owned, run, i| quoted_text(line, from, owned, run, i);
     while i < b.len() {
         match b[i] {
             b'"' => return Some((text(owned, run, i), Some(i + 1))),
@@ -202,13 +214,7 @@ pub(super) fn single_quoted(line: &str, from: usize) -> Option<Quoted<'_>> {
     let mut i = from;
     let mut owned: Option<String> = None;
     let mut run = from;
-    let text = |owned: Option<String>, run: usize, i: usize| match owned {
-        Some(mut s) => {
-            s.push_str(&line[run..i]);
-            Cow::Owned(s)
-        }
-        None => Cow::Borrowed(&line[from..i]),
-    };
+    let text = |owned, run, i| quoted_text(line, from, owned, run, i);
     while i < b.len() {
         if b[i] == b'\'' {
             if b.get(i + 1) == Some(&b'\'') {
