@@ -5,6 +5,7 @@ pub mod exec;
 pub mod fnv;
 pub mod gofmt;
 pub mod lex;
+pub mod number;
 pub mod parse;
 pub mod value;
 
