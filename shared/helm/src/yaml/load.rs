@@ -465,6 +465,47 @@ pub mod serde_path {
         manifest_head_serde(text)
     }
 
+    /// Decode `text` with each of the fast path's decoders (values, plain YAML,
+    /// manifest head) and, where it answers, with the serde path too: which
+    /// of the three the fast path took, or the first disagreement.
+    pub fn compare_with_fast_path(text: &str) -> Result<[bool; 3], String> {
+        // The loaders hand the fast path the text without its BOM.
+        let bare = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let one = |r: Result<Vec<Value>, String>| -> Result<Value, String> {
+            let docs = r.map_err(|e| format!("fast path accepted, serde path failed: {e}"))?;
+            match <[Value; 1]>::try_from(docs) {
+                Ok([v]) => Ok(v),
+                Err(d) => Err(format!(
+                    "fast path accepted a stream of {} documents",
+                    d.len()
+                )),
+            }
+        };
+        let same = |what: &str, v: &Value, s: &Value| {
+            if identical(v, s) {
+                Ok(())
+            } else {
+                Err(format!("{what} differ:\nfast  {v:?}\nserde {s:?}"))
+            }
+        };
+        let mut took = [false; 3];
+        if let Some(v) = crate::yaml::fast::decode::<true>(bare) {
+            took[0] = true;
+            same("values", &v, &one(stream::<true>(text))?)?;
+        }
+        if let Some(v) = crate::yaml::fast::decode::<false>(bare) {
+            took[1] = true;
+            same("YAML values", &v, &one(stream::<false>(text))?)?;
+        }
+        if let Some(v) = crate::yaml::fast::decode_head(bare) {
+            took[2] = true;
+            let s = manifest_head(text)
+                .map_err(|e| format!("fast head accepted, serde head failed: {e}"))?;
+            same("heads", &v, &s)?;
+        }
+        Ok(took)
+    }
+
     /// Equality to the type, for comparing the two paths: int, float and
     /// string told apart, floats compared bit for bit.
     pub fn identical(a: &Value, b: &Value) -> bool {
