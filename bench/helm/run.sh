@@ -15,8 +15,12 @@ helm="${HELM:-$HOME/.cache/flux-rs/oracle/layer/helm/helm}"
 [ -x "$helm" ] || helm=$(command -v helm)
 runs="${RUNS:-5}"
 large_runs="${LARGE_RUNS:-21}"
-cargo build -q --release -p flux-helm --example helm_template
-ours="$(cd "$target" && pwd)/release/examples/helm_template"
+# Statically linked (as Go links helm): no dynamic loader or relocations at start-up. With
+# --target, RUSTFLAGS leave build scripts and proc-macros alone.
+host=$(rustc -vV | sed -n 's/^host: //p')
+RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static" \
+  cargo build -q --release --target "$host" -p flux-helm --example helm_template
+ours="$(cd "$target" && pwd)/$host/release/examples/helm_template"
 tools=("ours:$ours" "helm:$helm")
 [ -z "${FLUX_RS:-}" ] || tools+=("flux-rs:$(realpath "$FLUX_RS")")
 corpus=$(cd ../shared/corpus/helm && pwd)

@@ -1,5 +1,10 @@
 //! The `flux-rs` binary.
 
+// Rendering allocates hundreds of thousands of short-lived objects; jemalloc does that
+// faster than glibc's per-thread arenas, at about the same peak memory (docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> std::process::ExitCode {
     // kube's rustls client needs a process-wide crypto provider; a second install is harmless.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();

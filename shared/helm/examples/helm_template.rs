@@ -3,6 +3,10 @@
 
 use std::path::PathBuf;
 
+// The allocator `flux-rs` uses (see cli/src/bin/flux-rs.rs).
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut opts = flux_helm::RenderOptions {
