@@ -106,9 +106,16 @@ impl HelmCommand {
         if let Some(v) = &args.kube_version {
             opts.kube_version = kube_version(v)?;
         }
-        let rendered = flux_helm::render(&args.chart, &opts)
+        let (rendered, retained) = flux_helm::render::render_retained(&args.chart, &opts)
             .map_err(|e| CliError::Other(anyhow::anyhow!("{}: {e}", args.chart.display())))?;
-        print!("{}", rendered.to_helm_template_output());
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        rendered
+            .write_helm_template_output(&mut out)
+            .and_then(|()| std::io::Write::flush(&mut out))
+            .map_err(|e| CliError::Other(anyhow::anyhow!("cannot write the manifests: {e}")))?;
+        // The process ends right after this command: freeing the parse trees
+        // and values (milliseconds on a large chart) is left to the OS.
+        std::mem::forget(retained);
         Ok(())
     }
 }

@@ -26,10 +26,12 @@ fn main() {
             other => chart = Some(PathBuf::from(other)),
         }
     }
-    match flux_helm::render(&chart.expect("chart path required"), &opts) {
-        Ok(r) => {
+    match flux_helm::render::render_retained(&chart.expect("chart path required"), &opts) {
+        Ok((r, retained)) => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             r.write_helm_template_output(&mut out).unwrap();
+            // The process ends here: freeing is left to the OS, as `flux-rs` does.
+            std::mem::forget(retained);
         }
         Err(e) => {
             eprintln!("Error: {e}");

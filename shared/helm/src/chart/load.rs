@@ -23,22 +23,60 @@ pub fn load_dir(dir: &Path) -> Result<Chart, HelmError> {
     load_dir_with(dir, &mut |_| {})
 }
 
+/// A chart file's content. Template texts the walk has already handed to the
+/// sink travel as that same text, so they are not handed over twice.
+enum Content {
+    Bytes(Vec<u8>),
+    Template(Arc<str>),
+}
+
+impl Content {
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Content::Bytes(b) => b,
+            Content::Template(t) => t.as_bytes().to_vec(),
+        }
+    }
+}
+
+/// Is this path (relative to the top chart) a template of the chart or of a
+/// directory subchart, as [`load_files_with`] routes files?
+fn is_template_path(path: &str) -> bool {
+    let mut rest = path;
+    loop {
+        if rest.starts_with("templates/") {
+            return true;
+        }
+        let Some((sub, inner)) = rest.strip_prefix("charts/").and_then(|r| r.split_once('/'))
+        else {
+            return false;
+        };
+        if sub.starts_with(['_', '.']) || inner.is_empty() {
+            return false;
+        }
+        rest = inner;
+    }
+}
+
 fn load_dir_with(dir: &Path, sink: TemplateSink<'_>) -> Result<Chart, HelmError> {
     let ignore = match std::fs::read_to_string(dir.join(".helmignore")) {
         Ok(t) => Rules::parse(&t),
         Err(_) => Rules::parse(""),
     };
     let mut files = Vec::new();
-    walk(dir, "", &ignore, &mut files)?;
+    walk(dir, "", &ignore, &mut files, sink)?;
     files.sort_by(|a, b| a.0.cmp(&b.0));
     load_files_with(files, "", sink)
 }
 
+/// Read every file under `root/rel` not ignored; templates are handed to
+/// `sink` as soon as they are read.
 fn walk(
     root: &Path,
     rel: &str,
     ignore: &Rules,
-    out: &mut Vec<(String, Vec<u8>)>,
+    out: &mut Vec<(String, Content)>,
+    sink: TemplateSink<'_>,
 ) -> Result<(), HelmError> {
     let dir = if rel.is_empty() {
         root.to_path_buf()
@@ -74,7 +112,7 @@ fn walk(
             continue;
         }
         if is_dir {
-            walk(root, &path, ignore, out)?;
+            walk(root, &path, ignore, out, sink)?;
         } else if is_file {
             if out.len() >= MAX_FILES {
                 return Err(HelmError::Chart(format!(
@@ -90,7 +128,19 @@ fn walk(
                 .strip_prefix(b"\xef\xbb\xbf")
                 .map(<[u8]>::to_vec)
                 .unwrap_or(data);
-            out.push((path, data));
+            let content = if is_template_path(&path) {
+                match String::from_utf8(data) {
+                    Ok(text) => {
+                        let text: Arc<str> = Arc::from(text);
+                        sink(&text);
+                        Content::Template(text)
+                    }
+                    Err(e) => Content::Bytes(e.into_bytes()),
+                }
+            } else {
+                Content::Bytes(data)
+            };
+            out.push((path, content));
         }
     }
     Ok(())
@@ -130,20 +180,44 @@ fn stringify(v: &Value, key: &str, depth: usize) -> serde_json::Value {
 
 /// Build a chart from (path, content) pairs relative to its root.
 pub fn load_files(files: Vec<(String, Vec<u8>)>, parent: &str) -> Result<Chart, HelmError> {
-    load_files_with(files, parent, &mut |_| {})
+    load_files_with(as_contents(files), parent, &mut |_| {})
+}
+
+fn as_contents(files: Vec<(String, Vec<u8>)>) -> Vec<(String, Content)> {
+    files
+        .into_iter()
+        .map(|(name, data)| (name, Content::Bytes(data)))
+        .collect()
 }
 
 fn load_files_with(
-    files: Vec<(String, Vec<u8>)>,
+    files: Vec<(String, Content)>,
     parent: &str,
     sink: TemplateSink<'_>,
 ) -> Result<Chart, HelmError> {
     let mut c = Chart::default();
     let mut have_chart_yaml = false;
-    let mut subcharts: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
+    let mut subcharts: BTreeMap<String, Vec<(String, Content)>> = BTreeMap::new();
     let mut requirements: Option<Vec<u8>> = None;
     let mut archives: Vec<(String, Vec<u8>)> = Vec::new();
-    for (name, data) in files {
+    for (name, content) in files {
+        let data = match content {
+            Content::Template(text) if name.starts_with("templates/") => {
+                c.templates.push((name, text));
+                continue;
+            }
+            Content::Template(text) if name.starts_with("charts/") => {
+                if let Some((sub, inner)) = name["charts/".len()..].split_once('/') {
+                    subcharts
+                        .entry(sub.to_string())
+                        .or_default()
+                        .push((inner.to_string(), Content::Template(text)));
+                    continue;
+                }
+                text.as_bytes().to_vec()
+            }
+            other => other.into_bytes(),
+        };
         let text = || match std::str::from_utf8(&data) {
             Ok(t) => t.to_owned(),
             Err(_) => String::from_utf8_lossy(&data).into_owned(),
@@ -196,7 +270,7 @@ fn load_files_with(
                 subcharts
                     .entry(sub.to_string())
                     .or_default()
-                    .push((inner.to_string(), data));
+                    .push((inner.to_string(), Content::Bytes(data)));
             }
             _ => {
                 c.files.insert(name.clone(), data);
@@ -243,7 +317,7 @@ fn load_files_with(
                 c.name()
             ))
         };
-        let files = archive_files(&data).map_err(ctx)?;
+        let files = as_contents(archive_files(&data).map_err(ctx)?);
         let sc = load_files_with(files, &c.full_path, sink).map_err(|e| ctx(e.to_string()))?;
         c.dependencies.push(sc);
     }
@@ -319,7 +393,7 @@ pub fn load_path_with(path: &Path, sink: TemplateSink<'_>) -> Result<Chart, Helm
         })?;
         let files = archive_files(&data)
             .map_err(|e| HelmError::Chart(format!("{}: {e}", path.display())))?;
-        return load_files_with(files, "", sink);
+        return load_files_with(as_contents(files), "", sink);
     }
     load_dir_with(path, sink)
 }

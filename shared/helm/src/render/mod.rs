@@ -4,10 +4,11 @@
 pub mod caps;
 pub mod parse_pool;
 pub mod sort;
+pub mod work_queue;
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::chart::Chart;
 use crate::chart::deps::{
@@ -24,17 +25,16 @@ use crate::values::{coalesce_values_root, merge_user_values};
 use crate::yaml::load::parse_values;
 use parse_pool::ParsePool;
 pub use sort::Manifest;
+use work_queue::WorkQueue;
 
 /// Stack size for the rendering thread: deep `include` recursion must hit
 /// the depth limit, not the stack's end.
 const RENDER_STACK: usize = 1 << 30;
 
-/// Stack size for the thread that parses templates (nesting is limited).
-const PARSE_STACK: usize = 64 << 20;
-
-/// Stack size for the thread that splits rendered manifests (deep YAML gets
-/// its own thread in the YAML loader).
-const SPLIT_STACK: usize = 16 << 20;
+/// Stack size for the helper thread: parsing (nesting is limited) and
+/// splitting rendered manifests (deep YAML gets its own thread in the YAML
+/// loader).
+const HELPER_STACK: usize = 64 << 20;
 
 /// Options of a render, mirroring `helm template` flags.
 #[derive(Debug, Clone)]
@@ -139,34 +139,88 @@ impl Rendered {
 
 /// Render a chart directory like `helm template`.
 pub fn render(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, HelmError> {
-    let dir = chart_dir.to_path_buf();
-    let opts = opts.clone();
-    let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    std::thread::Builder::new()
-        .name("helm-render".into())
-        .stack_size(RENDER_STACK)
-        .spawn(move || {
-            let mut leftovers = Leftovers::default();
-            let result = render_inner(&dir, &opts, &mut leftovers);
-            // The caller may have given up waiting; nothing to do then.
-            let _ = tx.send(result);
-            // Freeing the parse trees and values takes a few milliseconds on a
-            // large chart: it happens here, after the caller has its result.
-            drop(leftovers);
-        })
-        .map_err(|e| HelmError::Template(format!("cannot start render thread: {e}")))?;
-    rx.recv()
-        .map_err(|_| HelmError::Template("rendering panicked".into()))?
+    render_retained(chart_dir, opts).map(|(rendered, _)| rendered)
 }
 
-/// What a render leaves behind (parse trees, values, the chart), kept alive
-/// until its result is delivered.
-#[derive(Default)]
-struct Leftovers(Vec<Box<dyn std::any::Any>>);
+/// [`render`], handing back what the render leaves behind with the result.
+///
+/// Freeing a large chart's parse trees and values takes a few milliseconds: a
+/// caller that prints the result and exits can leave that to the OS.
+pub fn render_retained(
+    chart_dir: &Path,
+    opts: &RenderOptions,
+) -> Result<(Rendered, Retained), HelmError> {
+    // Runs on the caller's thread (no hand-over to wait for), on a stack deep
+    // `include` recursion cannot exhaust before it hits the depth limit.
+    stacker::grow(RENDER_STACK, || {
+        let mut retained = Retained::default();
+        let rendered = render_inner(chart_dir, opts, &mut retained)?;
+        Ok((rendered, retained))
+    })
+}
 
-impl Leftovers {
+/// What a render leaves behind (parse trees, values, the chart); dropping it
+/// frees them.
+#[derive(Default)]
+pub struct Retained(Vec<Box<dyn std::any::Any>>);
+
+impl Retained {
     fn keep(&mut self, thing: impl std::any::Any) {
         self.0.push(Box::new(thing));
+    }
+}
+
+impl std::fmt::Debug for Retained {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Retained({} items)", self.0.len())
+    }
+}
+
+/// The work the render thread shares with its helper thread: template
+/// texts to parse, then rendered files to split.
+#[derive(Default)]
+struct Shared {
+    parse: ParsePool,
+    split: WorkQueue<(String, String)>,
+    split_done: Mutex<Vec<(String, sort::SplitFile)>>,
+}
+
+impl Shared {
+    /// Split rendered files until the queue is closed and empty.
+    fn split_work(&self) {
+        self.split.work(|(name, text)| {
+            let split = sort::split_file(&name, &text);
+            self.split_done
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((name, split));
+        });
+    }
+
+    /// Start the helper: it parses, then splits, then ends on its own (nobody
+    /// waits for its exit).
+    fn start_helper(self: &Arc<Self>) -> Result<HelperGuard, HelmError> {
+        let shared = self.clone();
+        std::thread::Builder::new()
+            .name("helm-helper".into())
+            .stack_size(HELPER_STACK)
+            .spawn(move || {
+                shared.parse.work();
+                shared.split_work();
+            })
+            .map_err(|e| HelmError::Template(format!("cannot start helper thread: {e}")))?;
+        Ok(HelperGuard(self.clone()))
+    }
+}
+
+/// Closes the helper's queues when the render ends, however it ends, so the
+/// helper stops.
+struct HelperGuard(Arc<Shared>);
+
+impl Drop for HelperGuard {
+    fn drop(&mut self) {
+        self.0.parse.cancel();
+        self.0.split.cancel();
     }
 }
 
@@ -444,95 +498,64 @@ fn load_and_prepare(
 fn render_inner(
     chart_dir: &Path,
     opts: &RenderOptions,
-    leftovers: &mut Leftovers,
+    retained: &mut Retained,
 ) -> Result<Rendered, HelmError> {
-    // A second thread parses templates as the loader reads them, while this
-    // one loads the chart and coalesces and checks the values; then this one
+    // The helper parses templates as the loader reads them, while this thread
+    // loads the chart and coalesces and checks the values; then this thread
     // joins in.
-    let pool = &ParsePool::default();
-    let (chart, user, tpls, engine) = std::thread::scope(|s| {
-        let worker = std::thread::Builder::new()
-            .name("helm-parse".into())
-            .stack_size(PARSE_STACK)
-            .spawn_scoped(s, move || pool.work())
-            .map_err(|e| HelmError::Template(format!("cannot start parser thread: {e}")))?;
-        let prepared = load_and_prepare(chart_dir, opts, pool);
-        if prepared.is_err() {
-            pool.cancel();
-        }
-        pool.work();
-        worker
-            .join()
-            .map_err(|_| HelmError::Template("template parsing panicked".into()))?;
-        let (chart, user, files, tpls) = prepared?;
-        let engine = pool.into_engine(&files)?;
-        Ok::<_, HelmError>((chart, user, tpls, engine))
-    })?;
-    // Rendered files are split and their heads decoded on a second thread
-    // while the remaining templates render.
+    let shared = Arc::new(Shared::default());
+    let _guard = shared.start_helper()?;
+    let pool = &shared.parse;
+    let prepared = load_and_prepare(chart_dir, opts, pool);
+    if prepared.is_err() {
+        pool.cancel();
+    }
+    pool.work();
+    let (chart, user, files, tpls) = prepared?;
+    let engine = pool.into_engine(&files)?;
+    // Rendered files are split and their heads decoded by the helper while
+    // the remaining templates render.
     let root_notes = format!("{}/templates/NOTES.txt", chart.full_path);
     let mut notes = None;
-    let (tx, rx) = std::sync::mpsc::channel::<(String, String)>();
-    let rx = std::sync::Mutex::new(rx);
-    // Takes rendered files off the queue until it is closed and empty.
-    let drain = || {
-        let mut out = Vec::new();
-        loop {
-            let job = match rx.lock() {
-                Ok(r) => r.recv(),
-                Err(_) => break,
-            };
-            let Ok((name, text)) = job else { break };
-            let split = sort::split_file(&name, &text);
-            out.push((name, split));
+    for t in &tpls {
+        let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+        if base.starts_with('_') {
+            continue;
         }
-        out
-    };
-    let (mut hooks, manifests) = std::thread::scope(|s| {
-        let splitter = std::thread::Builder::new()
-            .name("helm-split".into())
-            .stack_size(SPLIT_STACK)
-            .spawn_scoped(s, drain)
-            .map_err(|e| HelmError::Template(format!("cannot start manifest thread: {e}")))?;
-        for t in &tpls {
-            let base = t.name.rsplit('/').next().unwrap_or(&t.name);
-            if base.starts_with('_') {
-                continue;
-            }
-            let mut top = t.top.clone();
-            top.insert(
-                "Template".into(),
-                map_of(vec![
-                    ("Name", Value::from(t.name.as_str())),
-                    ("BasePath", Value::from(t.base_path.as_str())),
-                ]),
-            );
-            let out = engine
-                .execute(&t.name, &Value::from(top))
-                .map_err(|e| HelmError::Template(e.to_string()))?;
-            // Most files have no "<no value>": keep them without a copy.
-            let out = if out.contains("<no value>") {
-                out.replace("<no value>", "")
-            } else {
-                out
-            };
-            if t.name == root_notes {
-                notes = Some(out);
-            } else if !t.name.ends_with("NOTES.txt") {
-                // A send fails only if the splitter died; its join reports that.
-                let _ = tx.send((t.name.clone(), out));
-            }
-        }
-        drop(tx);
-        // Rendering is done: this thread helps with what is left.
-        let mut split = drain();
-        split.extend(
-            splitter
-                .join()
-                .map_err(|_| HelmError::Template("manifest splitting panicked".into()))?,
+        let mut top = t.top.clone();
+        top.insert(
+            "Template".into(),
+            map_of(vec![
+                ("Name", Value::from(t.name.as_str())),
+                ("BasePath", Value::from(t.base_path.as_str())),
+            ]),
         );
-        sort::assemble(split)
-    })?;
+        let out = engine
+            .execute(&t.name, &Value::from(top))
+            .map_err(|e| HelmError::Template(e.to_string()))?;
+        // Most files have no "<no value>": keep them without a copy.
+        let out = if out.contains("<no value>") {
+            out.replace("<no value>", "")
+        } else {
+            out
+        };
+        if t.name == root_notes {
+            notes = Some(out);
+        } else if !t.name.ends_with("NOTES.txt") {
+            shared.split.push((t.name.clone(), out));
+        }
+    }
+    // Rendering is done: this thread helps with what is left.
+    shared.split.close();
+    shared.split_work();
+    shared.split.wait_finished();
+    let split = std::mem::take(
+        &mut *shared
+            .split_done
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner),
+    );
+    let (mut hooks, manifests) = sort::assemble(split)?;
     if opts.skip_tests {
         hooks.retain(|h| !h.is_test_hook());
     }
@@ -540,10 +563,10 @@ fn render_inner(
     if opts.include_crds {
         crd_objects(&chart, &mut crds);
     }
-    leftovers.keep(engine);
-    leftovers.keep(tpls);
-    leftovers.keep(chart);
-    leftovers.keep(user);
+    retained.keep(engine);
+    retained.keep(tpls);
+    retained.keep(chart);
+    retained.keep(user);
     Ok(Rendered {
         crds,
         manifests,

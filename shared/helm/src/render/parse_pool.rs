@@ -9,10 +9,9 @@
 //! errors are ignored.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::work_queue::WorkQueue;
 use crate::error::HelmError;
 use crate::template::Engine;
 use crate::template::ParseError;
@@ -25,75 +24,46 @@ fn key(text: &Arc<str>) -> usize {
 }
 
 /// Submitted template texts, parsed by whichever thread asks for work.
+#[derive(Default)]
 pub struct ParsePool {
-    sender: Mutex<Option<Sender<Arc<str>>>>,
-    queue: Mutex<Receiver<Arc<str>>>,
+    queue: WorkQueue<Arc<str>>,
     done: Mutex<HashMap<usize, Result<Parsed, ParseError>>>,
-    cancelled: AtomicBool,
-}
-
-impl Default for ParsePool {
-    fn default() -> Self {
-        let (tx, rx) = channel();
-        ParsePool {
-            sender: Mutex::new(Some(tx)),
-            queue: Mutex::new(rx),
-            done: Mutex::new(HashMap::new()),
-            cancelled: AtomicBool::new(false),
-        }
-    }
 }
 
 impl ParsePool {
     /// Queue a template text for parsing.
     pub fn submit(&self, text: &Arc<str>) {
-        let sender = self.sender.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(tx) = sender.as_ref() {
-            // The receiver lives as long as the pool: sending cannot fail.
-            let _ = tx.send(text.clone());
-        }
+        self.queue.push(text.clone());
     }
 
     /// No more texts will come: [`ParsePool::work`] returns once the queue is empty.
     pub fn close(&self) {
-        self.sender
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
+        self.queue.close();
     }
 
     /// Stop parsing (the render failed before parsing mattered) and close.
     pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::Relaxed);
-        self.close();
+        self.queue.cancel();
     }
 
     /// Parse queued texts until the pool is closed and empty; run on every
     /// thread that helps.
     pub fn work(&self) {
-        loop {
-            let next = self
-                .queue
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .recv();
-            let Ok(text) = next else { return };
-            if self.cancelled.load(Ordering::Relaxed) {
-                continue;
-            }
+        self.queue.work(|text| {
             // The name is set when the result is used (see `into_engine`).
             let parsed = parse_file("", &text);
             self.done
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .insert(key(&text), parsed);
-        }
+        });
     }
 
     /// The engine holding `files` (name, text; in Helm's parse order), added
-    /// in order; or the first failure. Call after [`ParsePool::work`] returned
-    /// on every thread.
+    /// in order; or the first failure. Call after [`ParsePool::close`]: it
+    /// waits for the texts other threads are still parsing.
     pub fn into_engine(&self, files: &[(String, Arc<str>)]) -> Result<Engine, HelmError> {
+        self.queue.wait_finished();
         let mut done = self.done.lock().unwrap_or_else(PoisonError::into_inner);
         let mut engine = Engine::new();
         for (name, text) in files {

@@ -1,0 +1,214 @@
+//! A job queue worked by the render thread and its helper thread.
+//!
+//! Waiting spins and yields before it sleeps. A render's waits are short
+//! (the other thread is about to push a job or finish one), while waking a
+//! sleeping thread on an idle core can take milliseconds where idle cores are
+//! halted (virtual machines), which is longer than most renders' phases.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+
+/// Busy-wait rounds before a waiter yields its core instead.
+const SPIN_ROUNDS: u32 = 64;
+/// Rounds (spinning, then yielding) before a waiter sleeps.
+const WAIT_ROUNDS: u32 = 4096;
+
+/// A FIFO of jobs: pushed by one side, taken by whoever works it.
+pub struct WorkQueue<T> {
+    state: Mutex<State<T>>,
+    /// Signalled on push, on close and when the last job finishes.
+    wake: Condvar,
+    /// Jobs in the queue (read without the lock while spinning).
+    queued: AtomicUsize,
+    /// Jobs pushed and not yet finished.
+    unfinished: AtomicUsize,
+    closed: AtomicBool,
+}
+
+struct State<T> {
+    jobs: VecDeque<T>,
+    sleepers: usize,
+}
+
+impl<T> Default for WorkQueue<T> {
+    fn default() -> Self {
+        WorkQueue {
+            state: Mutex::new(State {
+                jobs: VecDeque::new(),
+                sleepers: 0,
+            }),
+            wake: Condvar::new(),
+            queued: AtomicUsize::new(0),
+            unfinished: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
+        }
+    }
+}
+
+/// Spin, then yield; `false` once it is time to sleep instead.
+fn back_off(round: &mut u32) -> bool {
+    *round += 1;
+    if *round < SPIN_ROUNDS {
+        for _ in 0..(1 << (*round).min(6)) {
+            std::hint::spin_loop();
+        }
+    } else {
+        std::thread::yield_now();
+    }
+    *round < WAIT_ROUNDS
+}
+
+impl<T> WorkQueue<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queue a job (ignored once the queue is closed).
+    pub fn push(&self, job: T) {
+        let mut st = self.lock();
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        self.unfinished.fetch_add(1, Ordering::AcqRel);
+        st.jobs.push_back(job);
+        self.queued.fetch_add(1, Ordering::Release);
+        if st.sleepers > 0 {
+            self.wake.notify_all();
+        }
+    }
+
+    /// No more jobs will come: workers return once the queue is empty.
+    pub fn close(&self) {
+        let st = self.lock();
+        self.closed.store(true, Ordering::Release);
+        if st.sleepers > 0 {
+            self.wake.notify_all();
+        }
+    }
+
+    /// Close and drop the queued jobs; the ones being worked still finish.
+    pub fn cancel(&self) {
+        let mut st = self.lock();
+        self.closed.store(true, Ordering::Release);
+        let dropped = st.jobs.len();
+        st.jobs.clear();
+        self.queued.store(0, Ordering::Release);
+        self.unfinished.fetch_sub(dropped, Ordering::AcqRel);
+        self.wake.notify_all();
+    }
+
+    /// Run `handle` on jobs until the queue is closed and empty.
+    pub fn work(&self, mut handle: impl FnMut(T)) {
+        while let Some(job) = self.next() {
+            handle(job);
+            if self.unfinished.fetch_sub(1, Ordering::AcqRel) == 1 {
+                let st = self.lock();
+                if st.sleepers > 0 {
+                    self.wake.notify_all();
+                }
+            }
+        }
+    }
+
+    fn next(&self) -> Option<T> {
+        let mut round = 0;
+        loop {
+            if self.queued.load(Ordering::Acquire) > 0 || self.closed.load(Ordering::Acquire) {
+                let mut st = self.lock();
+                if let Some(job) = st.jobs.pop_front() {
+                    self.queued.fetch_sub(1, Ordering::Release);
+                    return Some(job);
+                }
+                if self.closed.load(Ordering::Acquire) {
+                    return None;
+                }
+            }
+            if !back_off(&mut round) {
+                let mut st = self.lock();
+                while st.jobs.is_empty() && !self.closed.load(Ordering::Acquire) {
+                    st.sleepers += 1;
+                    st = self.wake.wait(st).unwrap_or_else(PoisonError::into_inner);
+                    st.sleepers -= 1;
+                }
+            }
+        }
+    }
+
+    /// Wait until every job pushed so far has finished (call after
+    /// [`WorkQueue::close`] and [`WorkQueue::work`]: the jobs left are the
+    /// ones other workers are in the middle of).
+    pub fn wait_finished(&self) {
+        let mut round = 0;
+        while self.unfinished.load(Ordering::Acquire) > 0 {
+            if !back_off(&mut round) {
+                let mut st = self.lock();
+                while self.unfinished.load(Ordering::Acquire) > 0 {
+                    st.sleepers += 1;
+                    st = self.wake.wait(st).unwrap_or_else(PoisonError::into_inner);
+                    st.sleepers -= 1;
+                }
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn two_workers_take_every_job_once() {
+        let q = Arc::new(WorkQueue::<u32>::default());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let helper = {
+            let (q, seen) = (q.clone(), seen.clone());
+            std::thread::spawn(move || q.work(|j| seen.lock().unwrap().push(j)))
+        };
+        for j in 0..1000 {
+            q.push(j);
+        }
+        q.close();
+        q.work(|j| seen.lock().unwrap().push(j));
+        q.wait_finished();
+        let mut seen = seen.lock().unwrap().clone();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..1000).collect::<Vec<_>>());
+        helper.join().unwrap();
+    }
+
+    #[test]
+    fn a_sleeping_worker_wakes_for_a_late_job_and_for_close() {
+        let q = Arc::new(WorkQueue::<u32>::default());
+        let helper = {
+            let q = q.clone();
+            std::thread::spawn(move || {
+                let mut got = Vec::new();
+                q.work(|j| got.push(j));
+                got
+            })
+        };
+        // Long enough for the helper to give up spinning and sleep.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        q.push(7);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        q.close();
+        assert_eq!(helper.join().unwrap(), vec![7]);
+        q.wait_finished();
+    }
+
+    #[test]
+    fn cancel_drops_queued_jobs_and_pushes_after_close_are_ignored() {
+        let q = WorkQueue::<u32>::default();
+        q.push(1);
+        q.push(2);
+        q.cancel();
+        q.push(3);
+        let mut got = Vec::new();
+        q.work(|j| got.push(j));
+        assert!(got.is_empty());
+        q.wait_finished();
+    }
+}
