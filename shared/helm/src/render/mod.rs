@@ -19,11 +19,12 @@ use crate::chart::schema::{to_json, validate};
 use crate::error::HelmError;
 use crate::files::Files;
 use crate::strvals::SetArg;
+use crate::template::Engine;
 use crate::template::exec::map_of;
 use crate::template::{Map, Value};
 use crate::values::{coalesce_values_root, merge_user_values};
 use crate::yaml::load::parse_values;
-use parse_pool::ParsePool;
+use parse_pool::{ParsePool, ParsedEngine};
 pub use sort::Manifest;
 use work_queue::WorkQueue;
 
@@ -180,7 +181,7 @@ impl std::fmt::Debug for Retained {
 /// texts to parse, then rendered files to split.
 #[derive(Default)]
 struct Shared {
-    parse: ParsePool,
+    parse: Arc<ParsePool>,
     split: WorkQueue<(String, String)>,
     split_done: Mutex<Vec<(String, sort::SplitFile)>>,
 }
@@ -495,29 +496,16 @@ fn load_and_prepare(
     Ok((chart, user, files, tpls))
 }
 
-fn render_inner(
-    chart_dir: &Path,
-    opts: &RenderOptions,
-    retained: &mut Retained,
-) -> Result<Rendered, HelmError> {
-    // The helper parses templates as the loader reads them, while this thread
-    // loads the chart and coalesces and checks the values; then this thread
-    // joins in.
-    let shared = Arc::new(Shared::default());
-    let _guard = shared.start_helper()?;
-    let pool = &shared.parse;
-    let prepared = load_and_prepare(chart_dir, opts, pool);
-    if prepared.is_err() {
-        pool.cancel();
-    }
-    pool.work();
-    let (chart, user, files, tpls) = prepared?;
-    let engine = pool.into_engine(&files)?;
-    // Rendered files are split and their heads decoded by the helper while
-    // the remaining templates render.
-    let root_notes = format!("{}/templates/NOTES.txt", chart.full_path);
+/// Execute every template file in order, queueing the rendered ones for
+/// splitting; the top chart's NOTES.txt is returned instead.
+fn execute_templates(
+    engine: &Engine,
+    tpls: &[Tpl],
+    root_notes: &str,
+    split: &WorkQueue<(String, String)>,
+) -> Result<Option<String>, HelmError> {
     let mut notes = None;
-    for t in &tpls {
+    for t in tpls {
         let base = t.name.rsplit('/').next().unwrap_or(&t.name);
         if base.starts_with('_') {
             continue;
@@ -542,13 +530,46 @@ fn render_inner(
         if t.name == root_notes {
             notes = Some(out);
         } else if !t.name.ends_with("NOTES.txt") {
-            shared.split.push((t.name.clone(), out));
+            split.push((t.name.clone(), out));
         }
     }
+    Ok(notes)
+}
+
+fn render_inner(
+    chart_dir: &Path,
+    opts: &RenderOptions,
+    retained: &mut Retained,
+) -> Result<Rendered, HelmError> {
+    // The helper parses templates as the loader reads them, while this thread
+    // loads the chart and coalesces and checks the values; then this thread
+    // joins in.
+    let shared = Arc::new(Shared::default());
+    let _guard = shared.start_helper()?;
+    let pool = &shared.parse;
+    let prepared = load_and_prepare(chart_dir, opts, pool);
+    if prepared.is_err() {
+        pool.cancel();
+    }
+    let (chart, user, files, tpls) = prepared?;
+    // Files without defines are parsed by the helper while templates
+    // execute; rendered files are split and their heads decoded by the
+    // helper after that.
+    let ParsedEngine { engine, late } = pool.engine(&files)?;
+    let root_notes = format!("{}/templates/NOTES.txt", chart.full_path);
+    let executed = execute_templates(&engine, &tpls, &root_notes, &shared.split);
+    if late {
+        // Helm parses every file before executing any: its errors come first.
+        pool.first_error(&files)?;
+    }
+    let notes = executed?;
     // Rendering is done: this thread helps with what is left.
     shared.split.close();
     shared.split_work();
     shared.split.wait_finished();
+    if shared.split.panicked() {
+        return Err(HelmError::Template("manifest splitting panicked".into()));
+    }
     let split = std::mem::take(
         &mut *shared
             .split_done

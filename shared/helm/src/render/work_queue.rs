@@ -24,6 +24,8 @@ pub struct WorkQueue<T> {
     /// Jobs pushed and not yet finished.
     unfinished: AtomicUsize,
     closed: AtomicBool,
+    /// A job's handler panicked.
+    panicked: AtomicBool,
 }
 
 struct State<T> {
@@ -42,6 +44,7 @@ impl<T> Default for WorkQueue<T> {
             queued: AtomicUsize::new(0),
             unfinished: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
+            panicked: AtomicBool::new(false),
         }
     }
 }
@@ -59,6 +62,17 @@ fn back_off(round: &mut u32) -> bool {
     *round < WAIT_ROUNDS
 }
 
+/// Wait until `done` holds, spinning and yielding first, then polling
+/// every 50 µs (for waits on work another thread is in the middle of).
+pub fn wait_until(done: impl Fn() -> bool) {
+    let mut round = 0;
+    while !done() {
+        if !back_off(&mut round) {
+            std::thread::sleep(std::time::Duration::from_micros(50));
+        }
+    }
+}
+
 impl<T> WorkQueue<T> {
     fn lock(&self) -> MutexGuard<'_, State<T>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -72,6 +86,20 @@ impl<T> WorkQueue<T> {
         }
         self.unfinished.fetch_add(1, Ordering::AcqRel);
         st.jobs.push_back(job);
+        self.queued.fetch_add(1, Ordering::Release);
+        if st.sleepers > 0 {
+            self.wake.notify_all();
+        }
+    }
+
+    /// Queue a job ahead of the others.
+    pub fn push_front(&self, job: T) {
+        let mut st = self.lock();
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        self.unfinished.fetch_add(1, Ordering::AcqRel);
+        st.jobs.push_front(job);
         self.queued.fetch_add(1, Ordering::Release);
         if st.sleepers > 0 {
             self.wake.notify_all();
@@ -101,12 +129,47 @@ impl<T> WorkQueue<T> {
     /// Run `handle` on jobs until the queue is closed and empty.
     pub fn work(&self, mut handle: impl FnMut(T)) {
         while let Some(job) = self.next() {
-            handle(job);
-            if self.unfinished.fetch_sub(1, Ordering::AcqRel) == 1 {
-                let st = self.lock();
-                if st.sleepers > 0 {
-                    self.wake.notify_all();
+            self.run(job, &mut handle);
+        }
+    }
+
+    /// Run `handle` on jobs from the front while `wanted` holds for them;
+    /// returns at the first other job or when the queue is empty.
+    pub fn work_while(&self, wanted: impl Fn(&T) -> bool, mut handle: impl FnMut(T)) {
+        loop {
+            let job = {
+                let mut st = self.lock();
+                match st.jobs.front() {
+                    Some(j) if wanted(j) => st.jobs.pop_front(),
+                    _ => None,
                 }
+            };
+            let Some(job) = job else { return };
+            self.queued.fetch_sub(1, Ordering::Release);
+            self.run(job, &mut handle);
+        }
+    }
+
+    /// Handle a job; a panic is recorded (see [`WorkQueue::panicked`]) and
+    /// the job counts as finished, so nobody waits for it forever.
+    fn run(&self, job: T, handle: &mut impl FnMut(T)) {
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(job)));
+        if ran.is_err() {
+            self.panicked.store(true, Ordering::Release);
+        }
+        self.finish_one();
+    }
+
+    /// Did a job's handler panic?
+    pub fn panicked(&self) -> bool {
+        self.panicked.load(Ordering::Acquire)
+    }
+
+    fn finish_one(&self) {
+        if self.unfinished.fetch_sub(1, Ordering::AcqRel) == 1 {
+            let st = self.lock();
+            if st.sleepers > 0 {
+                self.wake.notify_all();
             }
         }
     }
@@ -197,6 +260,38 @@ mod tests {
         q.close();
         assert_eq!(helper.join().unwrap(), vec![7]);
         q.wait_finished();
+    }
+
+    #[test]
+    fn front_jobs_come_first_and_work_while_stops_at_the_first_other_job() {
+        let q = WorkQueue::<u32>::default();
+        q.push(10);
+        q.push_front(1);
+        q.push_front(2);
+        q.push(11);
+        q.close();
+        let mut got = Vec::new();
+        q.work_while(|j| *j < 10, |j| got.push(j));
+        assert_eq!(got, vec![2, 1]);
+        q.work(|j| got.push(j));
+        assert_eq!(got, vec![2, 1, 10, 11]);
+        q.wait_finished();
+    }
+
+    #[test]
+    fn a_panicking_job_is_recorded_and_does_not_block_waiters() {
+        let q = WorkQueue::<u32>::default();
+        q.push(1);
+        q.push(2);
+        q.close();
+        let mut got = Vec::new();
+        q.work(|j| {
+            assert_ne!(j, 1, "job 1 fails");
+            got.push(j);
+        });
+        q.wait_finished();
+        assert!(q.panicked());
+        assert_eq!(got, vec![2]);
     }
 
     #[test]

@@ -48,10 +48,22 @@ pub fn parse_file(
     super::parse::parse_lexed(name, src, super::lex::lex(src), &funcs::exists)
 }
 
+/// Template files that are still being parsed elsewhere when execution
+/// starts; an [`Engine`] fetches each the first time it is used.
+pub trait LateTemplates {
+    /// The body of template file `name` if it is one of the late files (and
+    /// parsed; a file that fails to parse is reported by whoever parsed it).
+    fn fetch(&self, name: &str) -> Option<List>;
+}
+
 /// A set of named templates (files and their `define`s), like Go's template set.
 #[derive(Default, Clone)]
 pub struct Engine {
     templates: Templates,
+    /// Files whose names no define shares, parsed while others execute.
+    late: Option<Rc<dyn LateTemplates>>,
+    /// Late files fetched so far.
+    fetched: std::cell::RefCell<Templates>,
 }
 
 enum Flow {
@@ -92,9 +104,28 @@ impl Engine {
         add_parsed(&mut self.templates, name, parsed);
     }
 
+    /// Look up files not added with [`Engine::add_parsed`] in `late`. Their
+    /// names must not be the names of any added template or define: Go's
+    /// rules for which of two same-named templates wins need the parse order.
+    pub fn set_late(&mut self, late: Rc<dyn LateTemplates>) {
+        self.late = Some(late);
+    }
+
     /// Is a template of this name defined?
     pub fn has(&self, name: &str) -> bool {
-        self.templates.contains_key(name)
+        self.templates.contains_key(name) || self.late_template(name).is_some()
+    }
+
+    fn late_template(&self, name: &str) -> Option<Rc<List>> {
+        let late = self.late.as_ref()?;
+        if let Some(t) = self.fetched.borrow().get(name) {
+            return Some(t.clone());
+        }
+        let tree = Rc::new(late.fetch(name)?);
+        self.fetched
+            .borrow_mut()
+            .insert(name.to_string(), tree.clone());
+        Some(tree)
     }
 
     /// Execute template `name` with `data` as dot and `$`.
@@ -135,7 +166,10 @@ impl State<'_> {
         {
             return Some(t.clone());
         }
-        self.eng.templates.get(name).cloned()
+        match self.eng.templates.get(name) {
+            Some(t) => Some(t.clone()),
+            None => self.eng.late_template(name),
+        }
     }
 
     fn run_named(&mut self, name: &str, dot: &Value, line: usize) -> Result<String, ExecError> {
