@@ -2,6 +2,7 @@
 //! `GetBytes`, `Glob`, `Lines`, `AsConfig` and `AsSecrets`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use base64::Engine as _;
 
@@ -11,12 +12,19 @@ use crate::yaml::emit::to_yaml;
 /// The files of one chart, by path relative to the chart root.
 #[derive(Debug, Default, Clone)]
 pub struct Files {
-    files: BTreeMap<String, Vec<u8>>,
+    files: Arc<BTreeMap<String, Vec<u8>>>,
 }
 
 impl Files {
     /// Build from (path, content) pairs.
     pub fn new(files: BTreeMap<String, Vec<u8>>) -> Self {
+        Files {
+            files: Arc::new(files),
+        }
+    }
+
+    /// Build from a chart's files, shared rather than copied.
+    pub fn shared(files: Arc<BTreeMap<String, Vec<u8>>>) -> Self {
         Files { files }
     }
 
@@ -51,7 +59,8 @@ impl Files {
                 .iter()
                 .filter(|(k, _)| glob_match(pattern, k))
                 .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
+                .collect::<BTreeMap<_, _>>()
+                .into(),
         }
     }
 
@@ -80,7 +89,7 @@ impl Files {
 
     fn by_base(&self, encode: bool) -> String {
         let mut m = Map::new();
-        for (k, v) in &self.files {
+        for (k, v) in self.files.iter() {
             let base = k.rsplit('/').next().unwrap_or(k).to_string();
             let content = if encode {
                 base64::engine::general_purpose::STANDARD.encode(v)

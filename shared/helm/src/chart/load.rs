@@ -263,7 +263,7 @@ fn load_files_with(
                     if sub.ends_with(".tgz") {
                         archives.push((sub.to_string(), data));
                     } else {
-                        c.files.insert(name.clone(), data);
+                        std::sync::Arc::make_mut(&mut c.files).insert(name.clone(), data);
                     }
                     continue;
                 }
@@ -273,7 +273,7 @@ fn load_files_with(
                     .push((inner.to_string(), Content::Bytes(data)));
             }
             _ => {
-                c.files.insert(name.clone(), data);
+                std::sync::Arc::make_mut(&mut c.files).insert(name.clone(), data);
             }
         }
     }
@@ -292,7 +292,7 @@ fn load_files_with(
             }
         }
         if c.metadata.api_version.as_deref() == Some("v1") {
-            c.files.insert("requirements.yaml".into(), req);
+            std::sync::Arc::make_mut(&mut c.files).insert("requirements.yaml".into(), req);
         }
     }
     validate(&c.metadata)?;

@@ -147,8 +147,9 @@ pub struct Chart {
     pub schema: Option<serde_json::Value>,
     /// `templates/...` files: (name relative to chart root, text).
     pub templates: Vec<(String, std::sync::Arc<str>)>,
-    /// All other files (including `crds/`).
-    pub files: BTreeMap<String, Vec<u8>>,
+    /// All other files (including `crds/`); shared, not copied, by the
+    /// chart's copies (aliases) and its `.Files` object.
+    pub files: std::sync::Arc<BTreeMap<String, Vec<u8>>>,
     /// Subcharts.
     pub dependencies: Vec<Chart>,
     /// The path of this chart in the tree (`parent/charts/name`).

@@ -391,8 +391,10 @@ fn collect_templates(
     };
     let mut top = common.clone();
     top.insert("Chart".into(), c.metadata_value());
-    let files: std::collections::BTreeMap<String, Vec<u8>> = c.files.clone();
-    top.insert("Files".into(), Value::Files(Rc::new(Files::new(files))));
+    top.insert(
+        "Files".into(),
+        Value::Files(Rc::new(Files::shared(c.files.clone()))),
+    );
     top.insert("Values".into(), values.clone());
     let mut subcharts = Map::new();
     for d in &c.dependencies {
@@ -414,7 +416,7 @@ fn collect_templates(
 }
 
 fn crd_objects(c: &Chart, out: &mut Vec<(String, String)>) {
-    for (name, data) in &c.files {
+    for (name, data) in c.files.iter() {
         if name.starts_with("crds/")
             && (name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json"))
         {

@@ -110,13 +110,23 @@ fn at_close(b: &[u8], pos: usize) -> bool {
     b.get(pos..pos + 2) == Some(b"}}")
 }
 
-/// Position of the next `{{` at or after `from`.
+/// Position of the next `{{` at or after `from`. (A memchr for `{` per
+/// candidate: `memmem::find` sets up a searcher on every call, which costs
+/// more than the short texts between actions.)
 fn find_open(b: &[u8], from: usize) -> Option<usize> {
-    memchr::memmem::find(b.get(from..)?, b"{{").map(|i| from + i)
+    let mut at = from;
+    loop {
+        let i = at + memchr::memchr(b'{', b.get(at..)?)?;
+        if b.get(i + 1) == Some(&b'{') {
+            return Some(i);
+        }
+        at = i + 1;
+    }
 }
 
+/// Newlines in `b` (mostly short: the text between two actions).
 fn count_newlines(b: &[u8]) -> usize {
-    memchr::memchr_iter(b'\n', b).count()
+    b.iter().filter(|&&c| c == b'\n').count()
 }
 
 /// Lex a whole template.
