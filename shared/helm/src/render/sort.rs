@@ -1,8 +1,6 @@
 //! Splitting rendered files into manifests, separating hooks, and sorting
 //! by Helm's install order (releaseutil's SortManifests and kind sorter).
 
-use regex::Regex;
-
 use crate::error::HelmError;
 use crate::template::value::Value;
 use crate::yaml::load::parse_manifest_head;
@@ -88,17 +86,63 @@ impl Manifest {
 
 /// Helm 4's `SplitManifests`: documents keep trailing whitespace, lose leading.
 pub fn split_manifests(text: &str) -> Vec<String> {
-    let t = text.trim_start();
-    static SEP: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
-    let parts: Vec<String> = match SEP.get_or_init(|| Regex::new(r"(?:^|\s*\n)---\s*").ok()) {
-        Some(re) => re.split(t).map(String::from).collect(),
-        None => vec![t.to_string()],
-    };
-    parts
+    split_on_separators(text.trim_start())
         .into_iter()
         .filter(|d| !d.is_empty())
         .map(|d| d.trim_start().to_string())
         .collect()
+}
+
+/// Go's `\s`.
+fn is_go_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\x0c' | b'\r')
+}
+
+/// The next match of Helm's separator `(?:^|\s*\n)---\s*` at or after
+/// `from`, leftmost first: a run of spaces ending in a newline right before
+/// `---` (the run starts the match), or `---` at the very start.
+fn next_separator(b: &[u8], from: usize) -> Option<(usize, usize)> {
+    let after_dashes = |at: usize| {
+        let mut end = at + 3;
+        while b.get(end).is_some_and(|&c| is_go_space(c)) {
+            end += 1;
+        }
+        end
+    };
+    if from == 0 && b.starts_with(b"---") {
+        return Some((0, after_dashes(0)));
+    }
+    let mut p = from;
+    while p < b.len() {
+        if !is_go_space(b[p]) {
+            p += 1;
+            continue;
+        }
+        // Every start inside this run of spaces shares its end, so the run
+        // matches from its first byte or not at all.
+        let mut q = p;
+        while q < b.len() && is_go_space(b[q]) {
+            q += 1;
+        }
+        if b[q - 1] == b'\n' && b[q..].starts_with(b"---") {
+            return Some((p, after_dashes(q)));
+        }
+        p = q;
+    }
+    None
+}
+
+/// `regexp.Split(text, -1)` with Helm's separator.
+fn split_on_separators(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut parts = Vec::new();
+    let mut last = 0;
+    while let Some((start, end)) = next_separator(b, last) {
+        parts.push(&text[last..start]);
+        last = end;
+    }
+    parts.push(&text[last..]);
+    parts
 }
 
 fn order(kind: &str) -> Option<usize> {
@@ -234,6 +278,29 @@ pub fn sort_manifests(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn separators_split_like_helms_regexp() {
+        // Go's \s is ASCII; the Rust class is spelled out to match it.
+        let re = regex::Regex::new(r"(?:^|[\t\n\x0c\r ]*\n)---[\t\n\x0c\r ]*").unwrap();
+        let alphabet = [" ", "\n", "-", "a", "\t", "---", "\n---", "\r\n"];
+        let mut cases: Vec<String> = vec![String::new()];
+        let mut level = vec![String::new()];
+        for _ in 0..6 {
+            let mut next = Vec::new();
+            for s in &level {
+                for a in alphabet {
+                    next.push(format!("{s}{a}"));
+                }
+            }
+            cases.extend(next.iter().cloned());
+            level = next;
+        }
+        for c in &cases {
+            let want: Vec<&str> = re.split(c).collect();
+            assert_eq!(split_on_separators(c), want, "{c:?}");
+        }
+    }
 
     #[test]
     fn splits_and_sorts() {

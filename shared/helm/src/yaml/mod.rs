@@ -4,4 +4,5 @@ pub mod direct;
 pub mod emit;
 pub mod fast;
 pub mod load;
+pub mod plain_forms;
 pub mod scalar;

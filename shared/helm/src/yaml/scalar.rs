@@ -3,9 +3,6 @@
 //! with their line folding at 80 columns. Byte equality matters: charts hash
 //! `toYaml` output into checksum annotations.
 
-use regex::Regex;
-use std::sync::OnceLock;
-
 /// go-yaml's preferred line width.
 const BEST_WIDTH: usize = 80;
 
@@ -196,9 +193,6 @@ fn analyze(s: &str) -> Analysis {
 
 /// Would go-yaml v2 resolve this plain text to something other than a string?
 pub fn resolves_non_string(s: &str) -> bool {
-    static FLOAT: OnceLock<Option<Regex>> = OnceLock::new();
-    static BASE60: OnceLock<Option<Regex>> = OnceLock::new();
-    static TIMESTAMP: OnceLock<Option<Regex>> = OnceLock::new();
     if matches!(
         s,
         "" | "~"
@@ -251,14 +245,8 @@ pub fn resolves_non_string(s: &str) -> bool {
     if crate::funcs::parse_go_int(&plain).is_some() {
         return true;
     }
-    let float = FLOAT
-        .get_or_init(|| Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").ok());
-    let base60 = BASE60
-        .get_or_init(|| Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").ok());
-    let ts = TIMESTAMP.get_or_init(|| Regex::new(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?)?$").ok());
-    float.as_ref().is_some_and(|r| r.is_match(&plain))
-        || base60.as_ref().is_some_and(|r| r.is_match(s))
-        || ts.as_ref().is_some_and(|r| r.is_match(s))
+    use super::plain_forms::{is_base60, is_float, is_timestamp};
+    is_float(&plain) || is_base60(s) || is_timestamp(s)
 }
 
 #[derive(PartialEq, Clone, Copy)]
