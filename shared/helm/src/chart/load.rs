@@ -64,7 +64,14 @@ fn load_dir_with(dir: &Path, sink: TemplateSink<'_>) -> Result<Chart, HelmError>
         Err(_) => Rules::parse(""),
     };
     let mut files = Vec::new();
-    walk(dir, "", &ignore, &mut files, sink)?;
+    walk(
+        dir,
+        "",
+        &ignore,
+        &mut files,
+        sink,
+        &mut Vec::with_capacity(64 << 10),
+    )?;
     files.sort_by(|a, b| a.0.cmp(&b.0));
     load_files_with(files, "", sink)
 }
@@ -77,6 +84,7 @@ fn walk(
     ignore: &Rules,
     out: &mut Vec<(String, Content)>,
     sink: TemplateSink<'_>,
+    scratch: &mut Vec<u8>,
 ) -> Result<(), HelmError> {
     let dir = if rel.is_empty() {
         root.to_path_buf()
@@ -112,7 +120,7 @@ fn walk(
             continue;
         }
         if is_dir {
-            walk(root, &path, ignore, out, sink)?;
+            walk(root, &path, ignore, out, sink, scratch)?;
         } else if is_file {
             if out.len() >= MAX_FILES {
                 return Err(HelmError::Chart(format!(
@@ -120,30 +128,34 @@ fn walk(
                     root.display()
                 )));
             }
-            let data = std::fs::read(e.path()).map_err(|err| HelmError::Io {
-                path: e.path().display().to_string(),
-                source: err,
-            })?;
-            let data = data
-                .strip_prefix(b"\xef\xbb\xbf")
-                .map(<[u8]>::to_vec)
-                .unwrap_or(data);
-            let content = if is_template_path(&path) {
-                match String::from_utf8(data) {
-                    Ok(text) => {
-                        let text: Arc<str> = Arc::from(text);
-                        sink(&text);
-                        Content::Template(text)
-                    }
-                    Err(e) => Content::Bytes(e.into_bytes()),
-                }
-            } else {
-                Content::Bytes(data)
-            };
+            let content = read_content(&e.path(), is_template_path(&path), scratch)?;
+            if let Content::Template(text) = &content {
+                sink(text);
+            }
             out.push((path, content));
         }
     }
     Ok(())
+}
+
+/// Read a chart file (without a byte-order mark) through `scratch`: no stat
+/// for its size (hundreds of files add up), and a template's text is copied
+/// once, into the shared text the parser gets.
+fn read_content(path: &Path, template: bool, scratch: &mut Vec<u8>) -> Result<Content, HelmError> {
+    use std::io::Read;
+    let io_err = |source| HelmError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    scratch.clear();
+    let file = std::fs::File::open(path).map_err(io_err)?;
+    // `Take` reads without asking the file's size, unlike `File::read_to_end`.
+    file.take(u64::MAX).read_to_end(scratch).map_err(io_err)?;
+    let data = scratch.strip_prefix(b"\xef\xbb\xbf").unwrap_or(scratch);
+    Ok(match std::str::from_utf8(data) {
+        Ok(text) if template => Content::Template(Arc::from(text)),
+        _ => Content::Bytes(data.to_vec()),
+    })
 }
 
 /// Fields that stay booleans; every other scalar is read as a string.

@@ -71,6 +71,26 @@ pub const NAMES: &[&str] = &[
     "uuidv4",
 ];
 
+/// Sprig's `indent`: `pad` spaces before the text and after every newline in
+/// it (and a newline first for `nindent`), built in one pass.
+fn indent(s: &str, pad: usize, leading_newline: bool) -> String {
+    let newlines = memchr::memchr_iter(b'\n', s.as_bytes()).count();
+    let mut out = String::with_capacity(s.len() + pad * (newlines + 1) + 1);
+    if leading_newline {
+        out.push('\n');
+    }
+    let spaces = |out: &mut String| out.extend(std::iter::repeat_n(' ', pad));
+    spaces(&mut out);
+    let mut last = 0;
+    for i in memchr::memchr_iter(b'\n', s.as_bytes()) {
+        out.push_str(&s[last..=i]);
+        spaces(&mut out);
+        last = i + 1;
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
 /// Dispatch.
 pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
     let r = match name {
@@ -142,9 +162,8 @@ pub fn call(name: &str, a: &[Value]) -> Option<FnResult> {
             want(a, 2)?;
             let n = arg_int(a, 0)?;
             let s = arg_str(a, 1)?;
-            let pad = " ".repeat(n.clamp(0, 10_000) as usize);
-            let body = format!("{pad}{}", s.replace('\n', &format!("\n{pad}")));
-            Ok(Value::from(if name == "nindent" { format!("\n{body}") } else { body }))
+            let pad = n.clamp(0, 10_000) as usize;
+            Ok(Value::from(indent(s, pad, name == "nindent")))
         })(),
         "replace" => (|| {
             want(a, 3)?;
@@ -462,6 +481,18 @@ fn uuidv4() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indent_is_sprigs_replace_in_one_pass() {
+        for text in ["", "a", "a\n", "\n", "a\nb\n\nc", "é\nü", "\n\n"] {
+            for pad in [0, 1, 4] {
+                let p = " ".repeat(pad);
+                let want = format!("{p}{}", text.replace('\n', &format!("\n{p}")));
+                assert_eq!(indent(text, pad, false), want);
+                assert_eq!(indent(text, pad, true), format!("\n{want}"));
+            }
+        }
+    }
 
     fn s(name: &str, a: Vec<Value>) -> String {
         strval(&call(name, &a).unwrap().unwrap())
