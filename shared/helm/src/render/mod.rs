@@ -105,37 +105,101 @@ impl Rendered {
         String::from_utf8(out).unwrap_or_default()
     }
 
-    /// Write what `helm template` prints, without building it in memory first.
+    /// Write what `helm template` prints, without building it in memory
+    /// first: the pieces go out in a few vectored writes.
     pub fn write_helm_template_output(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
         // Helm trims the CRDs-and-manifests part as a whole, then appends hooks.
-        let mut parts: Vec<(&str, &str)> = self
+        let parts: Vec<(&str, &str)> = self
             .crds
             .iter()
             .map(|(s, c)| (s.as_str(), c.as_str()))
+            .chain(
+                self.manifests
+                    .iter()
+                    .map(|m| (m.source.as_str(), m.content.as_str())),
+            )
             .collect();
-        parts.extend(
-            self.manifests
-                .iter()
-                .map(|m| (m.source.as_str(), m.content.as_str())),
-        );
-        let last = parts.len().saturating_sub(1);
+        // `manifest.trim()` drops the last document's trailing whitespace; when
+        // its content is all whitespace, the trim reaches into its header.
+        let last_header = match parts.last() {
+            Some((src, content)) if content.trim_end().is_empty() => {
+                Some(format!("---\n# Source: {src}").trim_end().to_string())
+            }
+            _ => None,
+        };
+        let mut pieces: Vec<&[u8]> = Vec::with_capacity(5 * (parts.len() + self.hooks.len()) + 1);
         for (i, (src, content)) in parts.iter().enumerate() {
-            if i == last {
-                // `manifest.trim()` drops the last document's trailing whitespace.
-                let tail = format!("---\n# Source: {src}\n{content}");
-                writeln!(w, "{}", tail.trim_end())?;
+            if i + 1 == parts.len() {
+                match &last_header {
+                    Some(header) => pieces.push(header.as_bytes()),
+                    None => pieces.extend([
+                        b"---\n# Source: ".as_slice(),
+                        src.as_bytes(),
+                        b"\n",
+                        content.trim_end().as_bytes(),
+                    ]),
+                }
             } else {
-                write!(w, "---\n# Source: {src}\n{content}\n")?;
+                pieces.extend([
+                    b"---\n# Source: ".as_slice(),
+                    src.as_bytes(),
+                    b"\n",
+                    content.as_bytes(),
+                ]);
+            }
+            if i + 1 < parts.len() {
+                pieces.push(b"\n");
             }
         }
-        if parts.is_empty() {
-            writeln!(w)?;
-        }
+        pieces.push(b"\n");
         for h in &self.hooks {
-            write!(w, "---\n# Source: {}\n{}\n", h.source, h.content)?;
+            pieces.extend([
+                b"---\n# Source: ".as_slice(),
+                h.source.as_bytes(),
+                b"\n",
+                h.content.as_bytes(),
+                b"\n",
+            ]);
         }
-        Ok(())
+        write_all_pieces(w, &pieces)
     }
+}
+
+/// Write every piece, in order, with as few (vectored) writes as the writer takes.
+fn write_all_pieces(w: &mut impl std::io::Write, pieces: &[&[u8]]) -> std::io::Result<()> {
+    // Below the usual IOV_MAX.
+    const BATCH: usize = 1024;
+    let (mut i, mut offset) = (0, 0);
+    while i < pieces.len() {
+        let end = (i + BATCH).min(pieces.len());
+        let slices: Vec<std::io::IoSlice<'_>> = std::iter::once(&pieces[i][offset..])
+            .chain(pieces[i + 1..end].iter().copied())
+            .map(std::io::IoSlice::new)
+            .collect();
+        let mut n = match w.write_vectored(&slices) {
+            Ok(0) if slices.iter().any(|s| !s.is_empty()) => {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        // Skip what was written: the rest of the first piece, whole pieces,
+        // then part of one.
+        let first = pieces[i].len() - offset;
+        if n < first {
+            offset += n;
+            continue;
+        }
+        n -= first;
+        i += 1;
+        while i < end && n >= pieces[i].len() {
+            n -= pieces[i].len();
+            i += 1;
+        }
+        offset = n;
+    }
+    Ok(())
 }
 
 /// Render a chart directory like `helm template`.
@@ -596,4 +660,89 @@ fn render_inner(
         hooks,
         notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Takes at most `step` bytes per call, vectored or not.
+    struct Trickle {
+        out: Vec<u8>,
+        step: usize,
+    }
+
+    impl std::io::Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.step);
+            self.out.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+
+        fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+            let mut left = self.step;
+            let mut n = 0;
+            for b in bufs {
+                let take = b.len().min(left);
+                self.out.extend_from_slice(&b[..take]);
+                n += take;
+                left -= take;
+                if left == 0 {
+                    break;
+                }
+            }
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn pieces_survive_partial_writes() {
+        let owned: Vec<Vec<u8>> = (0..3000)
+            .map(|i| vec![b'a' + (i % 26) as u8; i % 7])
+            .collect();
+        let pieces: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+        for step in [1, 3, 10, 4096, usize::MAX] {
+            let mut w = Trickle {
+                out: Vec::new(),
+                step,
+            };
+            write_all_pieces(&mut w, &pieces).unwrap();
+            assert_eq!(w.out, pieces.concat(), "step {step}");
+        }
+    }
+
+    fn manifest(source: &str, content: &str) -> Manifest {
+        Manifest {
+            source: source.into(),
+            content: content.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn output_is_helms_trimmed_manifests_then_hooks() {
+        let r = Rendered {
+            crds: vec![("c/crds/a.yaml".into(), "kind: A\n".into())],
+            manifests: vec![manifest("c/templates/b.yaml", "kind: B\n\n")],
+            hooks: vec![manifest("c/templates/h.yaml", "kind: H")],
+            notes: None,
+        };
+        assert_eq!(
+            r.to_helm_template_output(),
+            "---\n# Source: c/crds/a.yaml\nkind: A\n\n---\n# Source: c/templates/b.yaml\nkind: B\n---\n# Source: c/templates/h.yaml\nkind: H\n"
+        );
+        let blank_last = Rendered {
+            manifests: vec![manifest("c/templates/b.yaml ", "  \n")],
+            ..Default::default()
+        };
+        assert_eq!(
+            blank_last.to_helm_template_output(),
+            "---\n# Source: c/templates/b.yaml\n"
+        );
+        assert_eq!(Rendered::default().to_helm_template_output(), "\n");
+    }
 }

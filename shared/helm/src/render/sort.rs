@@ -61,7 +61,7 @@ const HOOK_EVENTS: &[&str] = &[
 ];
 
 /// One rendered manifest (a YAML document) and where it came from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Manifest {
     /// Template path, e.g. `chart/templates/deployment.yaml`.
     pub source: String,
