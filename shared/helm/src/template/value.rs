@@ -206,14 +206,15 @@ impl Value {
                     .map(|v| v.deep_copy_depth(depth + 1))
                     .collect::<Vec<_>>(),
             ),
-            Value::Map(m) => {
-                let snap = m.try_borrow().map(|m| m.clone()).unwrap_or_default();
-                Value::from(
-                    snap.into_iter()
-                        .map(|(k, v)| (k, v.deep_copy_depth(depth + 1)))
-                        .collect::<Map>(),
-                )
-            }
+            // Built straight from the borrowed map (not from a snapshot of it,
+            // which would clone every key twice); copying only reads.
+            Value::Map(m) => Value::from(match m.try_borrow() {
+                Ok(m) => m
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.deep_copy_depth(depth + 1)))
+                    .collect::<Map>(),
+                Err(_) => Map::new(),
+            }),
             other => other.clone(),
         }
     }
