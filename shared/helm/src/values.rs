@@ -14,6 +14,18 @@ fn table(v: &Value) -> Option<Map> {
     }
 }
 
+/// An owned value's table: taken out of its `Rc` when nothing else holds it
+/// (unobservable, and no copy), else a snapshot like [`table`].
+fn into_table(v: Value) -> Option<Map> {
+    match v {
+        Value::Map(rc) => Some(match std::rc::Rc::try_unwrap(rc) {
+            Ok(cell) => cell.into_inner(),
+            Err(shared) => shared.try_borrow().map(|m| m.clone()).unwrap_or_default(),
+        }),
+        _ => None,
+    }
+}
+
 /// Deep copy of a map.
 pub fn copy_map(m: &Map) -> Map {
     m.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect()
@@ -40,7 +52,11 @@ pub fn coalesce_tables(mut dst: Map, mut src: Map, merge: bool) -> Map {
                 dst.insert(k, sv);
             }
             Some(dv) => {
-                if let (Some(sm), Some(dm)) = (table(&sv), table(dv)) {
+                if matches!(sv, Value::Map(_))
+                    && matches!(dv, Value::Map(_))
+                    && let Some(dv) = dst.remove(&k)
+                    && let (Some(sm), Some(dm)) = (into_table(sv), into_table(dv))
+                {
                     dst.insert(k, Value::from(coalesce_tables(dm, sm, merge)));
                 }
             }
@@ -53,9 +69,12 @@ pub fn coalesce_tables(mut dst: Map, mut src: Map, merge: bool) -> Map {
 fn clean_nils(m: Map) -> Map {
     m.into_iter()
         .filter(|(_, v)| !v.is_nil())
-        .map(|(k, v)| match table(&v) {
-            Some(t) => (k, Value::from(clean_nils(t))),
-            None => (k, v),
+        .map(|(k, v)| match v {
+            Value::Map(_) => (
+                k,
+                Value::from(clean_nils(into_table(v).unwrap_or_default())),
+            ),
+            v => (k, v),
         })
         .collect()
 }
@@ -80,7 +99,11 @@ fn coalesce_values(c: &Chart, mut v: Map, is_sub: bool, merge: bool) -> Map {
                 v.remove(&k);
             }
             Some(uv) => {
-                if let (Some(um), Some(cm)) = (table(uv), table(&cv)) {
+                if matches!(uv, Value::Map(_))
+                    && matches!(cv, Value::Map(_))
+                    && let Some(uv) = v.remove(&k)
+                    && let (Some(um), Some(cm)) = (into_table(uv), into_table(cv))
+                {
                     let m = merge || c.dependencies.iter().any(|d| d.name() == k);
                     let cm = if !m && is_sub { clean_nils(cm) } else { cm };
                     v.insert(k, Value::from(coalesce_tables(um, cm, m)));
@@ -91,8 +114,11 @@ fn coalesce_values(c: &Chart, mut v: Map, is_sub: bool, merge: bool) -> Map {
                     if cv.is_nil() {
                         continue;
                     }
-                    if let Some(t) = table(&cv) {
-                        v.insert(k, Value::from(clean_nils(t)));
+                    if matches!(cv, Value::Map(_)) {
+                        v.insert(
+                            k,
+                            Value::from(clean_nils(into_table(cv).unwrap_or_default())),
+                        );
                         continue;
                     }
                 }
