@@ -224,27 +224,19 @@ impl ParsePool {
             let mut st = self.lock();
             st.taken.contains(&k) || st.claimed.insert(k)
         };
-        if parse_here {
-            let parsed = parse_guarded(text);
-            let mut st = self.lock();
-            return match parsed {
-                Ok(parsed) => {
-                    st.taken.insert(k);
-                    Some(parsed.root)
-                }
-                Err(e) => {
-                    st.done.insert(k, Err(e));
-                    None
-                }
-            };
-        }
-        wait_until(|| self.is_done(text));
+        let parsed = if parse_here {
+            parse_guarded(text)
+        } else {
+            wait_until(|| self.is_done(text));
+            self.lock().done.remove(&k)?
+        };
         let mut st = self.lock();
-        match st.done.remove(&k)? {
+        match parsed {
             Ok(parsed) => {
                 st.taken.insert(k);
                 Some(parsed.root)
             }
+            // Kept for `first_error`.
             Err(e) => {
                 st.done.insert(k, Err(e));
                 None

@@ -80,26 +80,25 @@ impl<T> WorkQueue<T> {
 
     /// Queue a job (ignored once the queue is closed).
     pub fn push(&self, job: T) {
-        let mut st = self.lock();
-        if self.closed.load(Ordering::Acquire) {
-            return;
-        }
-        self.unfinished.fetch_add(1, Ordering::AcqRel);
-        st.jobs.push_back(job);
-        self.queued.fetch_add(1, Ordering::Release);
-        if st.sleepers > 0 {
-            self.wake.notify_all();
-        }
+        self.enqueue(job, false);
     }
 
     /// Queue a job ahead of the others.
     pub fn push_front(&self, job: T) {
+        self.enqueue(job, true);
+    }
+
+    fn enqueue(&self, job: T, front: bool) {
         let mut st = self.lock();
         if self.closed.load(Ordering::Acquire) {
             return;
         }
         self.unfinished.fetch_add(1, Ordering::AcqRel);
-        st.jobs.push_front(job);
+        if front {
+            st.jobs.push_front(job);
+        } else {
+            st.jobs.push_back(job);
+        }
         self.queued.fetch_add(1, Ordering::Release);
         if st.sleepers > 0 {
             self.wake.notify_all();
