@@ -31,6 +31,42 @@ pub fn copy_map(m: &Map) -> Map {
     m.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect()
 }
 
+/// [`copy_map`] for a map its owner gives up: maps and lists nothing else
+/// holds are kept as they are (no copy; their contents checked in turn), the
+/// ones shared (say with an aliased copy of the chart) are deep-copied.
+fn into_independent_map(m: Map) -> Map {
+    m.into_iter()
+        .map(|(k, v)| (k, into_independent(v, 0)))
+        .collect()
+}
+
+fn into_independent(v: Value, depth: usize) -> Value {
+    if depth > crate::template::value::MAX_DEPTH {
+        return Value::Nil;
+    }
+    match v {
+        Value::Map(rc) => match std::rc::Rc::try_unwrap(rc) {
+            Ok(cell) => Value::from(
+                cell.into_inner()
+                    .into_iter()
+                    .map(|(k, v)| (k, into_independent(v, depth + 1)))
+                    .collect::<Map>(),
+            ),
+            Err(shared) => Value::Map(shared).deep_copy(),
+        },
+        Value::List(rc) => match std::rc::Rc::try_unwrap(rc) {
+            Ok(items) => Value::from(
+                items
+                    .into_iter()
+                    .map(|v| into_independent(v, depth + 1))
+                    .collect::<Vec<_>>(),
+            ),
+            Err(shared) => Value::List(shared).deep_copy(),
+        },
+        other => other,
+    }
+}
+
 /// Helm's `coalesceTablesFullKey`: `dst` is authoritative.
 pub fn coalesce_tables(mut dst: Map, mut src: Map, merge: bool) -> Map {
     let src_non_nil: Vec<String> = src
@@ -92,8 +128,11 @@ pub fn merge_user_values(a: Map, b: Map) -> Map {
     out
 }
 
-fn coalesce_values(c: &Chart, mut v: Map, is_sub: bool, merge: bool) -> Map {
-    for (k, cv) in copy_map(&c.values) {
+/// Coalesce `c`'s defaults into `v`; `defaults` is an independent copy of
+/// them when the caller has one, else they are copied here.
+fn coalesce_values(c: &Chart, defaults: Option<Map>, mut v: Map, is_sub: bool, merge: bool) -> Map {
+    let defaults = defaults.unwrap_or_else(|| copy_map(&c.values));
+    for (k, cv) in defaults {
         match v.get(&k) {
             Some(Value::Nil) if !merge => {
                 v.remove(&k);
@@ -197,11 +236,25 @@ fn merge_shared(dst: &mut Map, src: &Map, depth: usize) {
 /// Helm's `coalesce`: a chart's defaults and its subcharts' into `dest`.
 pub fn coalesce(c: &Chart, dest: Map, merge: bool) -> Result<Map, HelmError> {
     // Helm 4.2 drops nils from chart defaults at every level when coalescing.
-    coalesce_at(c, dest, true, merge)
+    coalesce_at(c, None, dest, true, merge)
 }
 
-fn coalesce_at(c: &Chart, dest: Map, is_sub: bool, merge: bool) -> Result<Map, HelmError> {
-    let mut dest = coalesce_values(c, dest, is_sub, merge);
+/// [`coalesce`] for a chart whose own defaults are not needed afterwards:
+/// they are moved into the result instead of copied (`c.values` is left
+/// empty; subcharts' defaults are copied as usual).
+pub fn coalesce_consuming(c: &mut Chart, dest: Map, merge: bool) -> Result<Map, HelmError> {
+    let defaults = into_independent_map(std::mem::take(&mut c.values));
+    coalesce_at(c, Some(defaults), dest, true, merge)
+}
+
+fn coalesce_at(
+    c: &Chart,
+    defaults: Option<Map>,
+    dest: Map,
+    is_sub: bool,
+    merge: bool,
+) -> Result<Map, HelmError> {
+    let mut dest = coalesce_values(c, defaults, dest, is_sub, merge);
     for sub in &c.dependencies {
         let name = sub.name().to_string();
         let dv = match dest.get(&name) {
@@ -217,7 +270,7 @@ fn coalesce_at(c: &Chart, dest: Map, is_sub: bool, merge: bool) -> Result<Map, H
             },
         };
         let dv = coalesce_globals(dv, &dest);
-        let merged = coalesce_at(sub, dv, true, merge)?;
+        let merged = coalesce_at(sub, None, dv, true, merge)?;
         dest.insert(name, Value::from(merged));
     }
     Ok(dest)
@@ -226,6 +279,12 @@ fn coalesce_at(c: &Chart, dest: Map, is_sub: bool, merge: bool) -> Result<Map, H
 /// `CoalesceValues(chart, vals)`: what templates see as `.Values`.
 pub fn coalesce_values_root(c: &Chart, vals: &Map) -> Result<Map, HelmError> {
     coalesce(c, copy_map(vals), false)
+}
+
+/// [`coalesce_values_root`] for the render's last use of the top chart's
+/// defaults (see [`coalesce_consuming`]).
+pub fn coalesce_values_root_consuming(c: &mut Chart, vals: &Map) -> Result<Map, HelmError> {
+    coalesce_consuming(c, copy_map(vals), false)
 }
 
 /// Look up a dotted path; the last element may be any value.
@@ -255,6 +314,34 @@ mod tests {
 
     fn m(s: &str) -> Map {
         parse_values(s).unwrap().map_snapshot().unwrap()
+    }
+
+    #[test]
+    fn consuming_coalesce_takes_unshared_tables_and_copies_shared_ones() {
+        let mut a = Chart {
+            values: m("x: {v: 1}\nl: [{z: 1}]\n"),
+            ..Default::default()
+        };
+        // An aliased copy shares the nested tables.
+        let b = a.clone();
+        let out = coalesce_consuming(&mut a, Map::new(), false).unwrap();
+        assert!(a.values.is_empty());
+        assert_eq!(
+            format_v(&Value::from(out.clone())),
+            "map[l:[map[z:1]] x:map[v:1]]"
+        );
+        if let Some(Value::Map(x)) = out.get("x") {
+            x.borrow_mut().insert("v".into(), Value::Int(2));
+        }
+        if let Some(Value::List(l)) = out.get("l")
+            && let Some(Value::Map(item)) = l.first()
+        {
+            item.borrow_mut().insert("z".into(), Value::Int(2));
+        }
+        assert_eq!(
+            format_v(&Value::from(b.values)),
+            "map[l:[map[z:1]] x:map[v:1]]"
+        );
     }
 
     #[test]

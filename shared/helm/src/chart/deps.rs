@@ -5,7 +5,9 @@ use super::{Chart, ImportValue};
 use crate::error::HelmError;
 use crate::funcs::semver::{Version, satisfies};
 use crate::template::value::{Map, Value};
-use crate::values::{coalesce, coalesce_tables, copy_map, path_table, path_value};
+use crate::values::{
+    coalesce, coalesce_consuming, coalesce_tables, copy_map, path_table, path_value,
+};
 
 /// `action.CheckDependencies`: every Chart.yaml dependency must exist under charts/.
 pub fn check_dependencies(c: &Chart) -> Result<(), HelmError> {
@@ -151,7 +153,8 @@ pub fn process_import_values(c: &mut Chart) -> Result<(), HelmError> {
     let Some(reqs) = c.metadata.dependencies.clone() else {
         return Ok(());
     };
-    let cvals = coalesce(c, Map::new(), false)?;
+    // `c.values` is replaced below: its defaults are moved, not copied.
+    let cvals = coalesce_consuming(c, Map::new(), false)?;
     let mut b = Map::new();
     for r in &reqs {
         for iv in r.import_values.as_deref().unwrap_or_default() {

@@ -23,7 +23,7 @@ use crate::strvals::SetArg;
 use crate::template::Engine;
 use crate::template::exec::map_of;
 use crate::template::{Map, Value};
-use crate::values::{coalesce_values_root, merge_user_values};
+use crate::values::{coalesce_values_root_consuming, merge_user_values};
 use crate::yaml::load::parse_values;
 use parse_pool::{ParsePool, ParsedEngine};
 pub use sort::Manifest;
@@ -466,7 +466,7 @@ fn prepare_templates(
     user: &Map,
     opts: &RenderOptions,
 ) -> Result<Vec<Tpl>, HelmError> {
-    let vals = coalesce_values_root(chart, user)?;
+    let vals = coalesce_values_root_consuming(chart, user)?;
     // The coalesced values are a deep copy: the charts' defaults are done with.
     drop_default_values(chart);
     let mut schema_errs = String::new();
