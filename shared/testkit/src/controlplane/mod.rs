@@ -60,10 +60,26 @@ impl std::fmt::Debug for ControlPlane {
 
 impl ControlPlane {
     /// Starts a new control plane, building the binaries first if they are missing.
+    ///
+    /// A failed start is retried once, on fresh ports and directories: kwok v0.8.0
+    /// sometimes dies at start-up with "concurrent map writes" in its CEL setup (a race in
+    /// kwok itself, seen in CI). A second failure is returned.
     pub async fn start() -> Result<ControlPlane, TestkitError> {
         let bin = tokio::task::spawn_blocking(testbins_dir)
             .await
             .map_err(|e| TestkitError::Testbins(format!("locating binaries panicked: {e}")))??;
+        match Self::start_with(&bin).await {
+            Ok(cp) => Ok(cp),
+            Err(first) => {
+                eprintln!(
+                    "flux-testkit: the control plane failed to start, retrying once: {first}"
+                );
+                Self::start_with(&bin).await
+            }
+        }
+    }
+
+    async fn start_with(bin: &Path) -> Result<ControlPlane, TestkitError> {
         let started = Instant::now();
         let dir = tempfile::Builder::new()
             .prefix("flux-testkit-cp-")
@@ -81,7 +97,7 @@ impl ControlPlane {
             )))?;
         let mut supervisor =
             Supervisor::new(dir.path().join("pids"), &[dir.path(), etcd_dir.path()])?;
-        match boot(&bin, dir.path(), etcd_dir.path(), &mut supervisor).await {
+        match boot(bin, dir.path(), etcd_dir.path(), &mut supervisor).await {
             Ok(booted) => Ok(ControlPlane {
                 supervisor,
                 kubeconfig: booted.kubeconfig,
