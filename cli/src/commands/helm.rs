@@ -106,7 +106,7 @@ impl HelmCommand {
         if let Some(v) = &args.kube_version {
             opts.kube_version = kube_version(v)?;
         }
-        let (rendered, retained) = flux_helm::render::render_retained(&args.chart, &opts)
+        let (rendered, retained) = flux_helm::render_retained(&args.chart, &opts)
             .map_err(|e| CliError::Other(anyhow::anyhow!("{}: {e}", args.chart.display())))?;
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         rendered

@@ -26,7 +26,7 @@ fn main() {
             other => chart = Some(PathBuf::from(other)),
         }
     }
-    match flux_helm::render::render_retained(&chart.expect("chart path required"), &opts) {
+    match flux_helm::render_retained(&chart.expect("chart path required"), &opts) {
         Ok((r, retained)) => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             r.write_helm_template_output(&mut out).unwrap();

@@ -17,5 +17,5 @@ pub mod values;
 pub mod yaml;
 
 pub use error::HelmError;
-pub use render::{Manifest, RenderOptions, Rendered, render};
+pub use render::{Manifest, RenderOptions, Rendered, Retained, render, render_retained};
 pub use strvals::SetArg;
