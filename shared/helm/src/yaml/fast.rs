@@ -80,9 +80,12 @@ impl<'a, const F: bool> Parser<'a, F> {
         }
         let mut lines = Vec::with_capacity(src.len() / 32 + 1);
         let (mut start, mut seen) = (0, false);
+        // One scan for every line end (a search per line costs more than the
+        // short lines of a values file).
+        let mut ends = memchr::memchr_iter(b'\n', src.as_bytes());
         while start < src.len() {
-            let (end, next) = match src[start..].find('\n') {
-                Some(k) => (start + k, start + k + 1),
+            let (end, next) = match ends.next() {
+                Some(k) => (k, k + 1),
                 None => (src.len(), src.len()),
             };
             let t = &src.as_bytes()[start..end];
@@ -300,18 +303,22 @@ impl<'a, const F: bool> Parser<'a, F> {
                     return Some(None);
                 }
                 let mut j = col;
+                let mut inner_colon = false;
                 loop {
                     match t.get(j) {
                         None => return Some(None),
                         Some(b'#') if t[j - 1] == b' ' => return Some(None),
                         Some(b':') if matches!(t.get(j + 1), None | Some(b' ')) => break,
-                        _ => j += 1,
+                        Some(c) => {
+                            inner_colon |= *c == b':';
+                            j += 1;
+                        }
                     }
                 }
-                let text = line[col..j].trim_end_matches(' ');
-                if text.contains(':') {
+                if inner_colon {
                     return None;
                 }
+                let text = line[col..j].trim_end_matches(' ');
                 (resolve_plain(text)?, j)
             }
         };
@@ -353,7 +360,7 @@ impl<'a, const F: bool> Parser<'a, F> {
                     e += 1;
                 }
                 let text = line[c..e].trim_end_matches(' ');
-                if text.contains(": ") || text.ends_with(':') {
+                if has_mapping_colon(text.as_bytes()) {
                     return None;
                 }
                 (resolve_plain(text)?, e)
@@ -513,4 +520,12 @@ enum Chomp {
     Strip,
     Clip,
     Keep,
+}
+
+/// Does a plain scalar's text hold `": "` or end in `:` (so it would be a
+/// mapping key)? A byte loop: the texts are short.
+fn has_mapping_colon(t: &[u8]) -> bool {
+    t.iter()
+        .enumerate()
+        .any(|(i, &c)| c == b':' && matches!(t.get(i + 1), None | Some(b' ')))
 }
