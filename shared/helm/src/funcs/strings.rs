@@ -294,8 +294,29 @@ fn re(pat: &str) -> Result<Regex, String> {
     Ok(r)
 }
 
-/// Adapt RE2 (Go) syntax that Rust's regex rejects: a `-` next to a Perl class
-/// inside brackets (`[\w-.]`) is a literal in Go.
+/// Go's Perl classes and word boundaries are ASCII-only (Rust's are
+/// Unicode, and their tables make every regex using them slow to compile):
+/// `\d`, `\w`, `\s`, their negations and `\b`/`\B`, spelled out for use
+/// outside or inside brackets.
+fn ascii_perl_class(c: char, in_class: bool) -> Option<&'static str> {
+    Some(match (c, in_class) {
+        ('d', false) => "[0-9]",
+        ('d', true) => "0-9",
+        ('D', _) => "[^0-9]",
+        ('w', false) => "[0-9A-Za-z_]",
+        ('w', true) => "0-9A-Za-z_",
+        ('W', _) => "[^0-9A-Za-z_]",
+        ('s', false) => "[\\t\\n\\f\\r ]",
+        ('s', true) => "\\t\\n\\f\\r ",
+        ('S', _) => "[^\\t\\n\\f\\r ]",
+        ('b', false) => "(?-u:\\b)",
+        ('B', false) => "(?-u:\\B)",
+        _ => return None,
+    })
+}
+
+/// Adapt RE2 (Go) syntax to Rust's regex: a `-` next to a Perl class inside
+/// brackets (`[\w-.]`) is a literal in Go, and Perl classes are ASCII.
 fn go_regex(pat: &str) -> String {
     let chars: Vec<char> = pat.chars().collect();
     let mut out = String::with_capacity(pat.len());
@@ -306,8 +327,13 @@ fn go_regex(pat: &str) -> String {
         let c = chars[i];
         if c == '\\' && i + 1 < chars.len() {
             let n = chars[i + 1];
-            out.push(c);
-            out.push(n);
+            match ascii_perl_class(n, in_class) {
+                Some(class) => out.push_str(class),
+                None => {
+                    out.push(c);
+                    out.push(n);
+                }
+            }
             prev_perl = in_class && "wdsWDS".contains(n);
             i += 2;
             continue;
@@ -492,6 +518,25 @@ mod tests {
                 assert_eq!(indent(text, pad, true), format!("\n{want}"));
             }
         }
+    }
+
+    #[test]
+    fn perl_classes_and_word_boundaries_are_ascii_as_in_go() {
+        let m = |pat: &str, text: &str| re(pat).unwrap().is_match(text);
+        assert!(!m(r"^\d+$", "\u{663}4"));
+        assert!(m(r"^\d+$", "1234"));
+        assert!(!m(r"^\w+$", "é"));
+        assert!(m(r"^\W+$", "é"));
+        assert!(!m(r"\s", "a\u{a0}b"));
+        assert!(m(r"^\S+$", "a\u{a0}b"));
+        assert!(m(r"^[\d.]+$", "1.2.3"));
+        assert!(m(r"^[\w-.]+$", "a-b.c"));
+        assert!(m(r"^[^\D]+$", "12"));
+        assert!(!m(r"^[^\D]+$", "1a"));
+        // An ASCII word boundary: `é` is not a word character.
+        assert!(m(r"\bx", "éx"));
+        assert!(!m(r"\Bx", "éx"));
+        assert_eq!(go_regex(r"\pN\.\d"), r"\pN\.[0-9]");
     }
 
     fn s(name: &str, a: Vec<Value>) -> String {
