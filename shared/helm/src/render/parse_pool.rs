@@ -22,7 +22,7 @@ use super::work_queue::{WorkQueue, wait_until};
 use crate::error::HelmError;
 use crate::template::Engine;
 use crate::template::ParseError;
-use crate::template::ast::List;
+use crate::template::ast::Tree;
 use crate::template::exec::parse_file;
 use crate::template::parse::Parsed;
 
@@ -217,7 +217,7 @@ impl ParsePool {
 
     /// The body of late file `name`: parsed already, being parsed (waited
     /// for) or parsed here.
-    fn fetch(&self, name: &str) -> Option<List> {
+    fn fetch(&self, name: &str) -> Option<Tree> {
         let text = self.late.get()?.get(name)?;
         let k = key(text);
         let parse_here = {
@@ -234,7 +234,10 @@ impl ParsePool {
         match parsed {
             Ok(parsed) => {
                 st.taken.insert(k);
-                Some(parsed.root)
+                Some(Tree {
+                    src: parsed.src,
+                    body: parsed.root,
+                })
             }
             // Kept for `first_error`.
             Err(e) => {
@@ -300,7 +303,7 @@ fn parse_error(name: &str, e: &ParseError) -> HelmError {
 struct LateFiles(Arc<ParsePool>);
 
 impl crate::template::exec::LateTemplates for LateFiles {
-    fn fetch(&self, name: &str) -> Option<List> {
+    fn fetch(&self, name: &str) -> Option<Tree> {
         self.0.fetch(name)
     }
 }

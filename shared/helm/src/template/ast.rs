@@ -1,18 +1,38 @@
 //! The parse tree of a Go template.
+//!
+//! Kept compact: a large chart holds tens of thousands of nodes for the whole
+//! render, and every page of them costs a page fault. Text nodes are offsets
+//! into their template's source (held once, by the [`Tree`]), sequences are
+//! exactly sized boxed slices, and rare shapes are boxed.
 
 use std::sync::Arc;
 
-/// A list of nodes.
-pub type List = Vec<Node>;
+/// A sequence of nodes.
+pub type List = Box<[Node]>;
 
 /// A field, variable or function name, shared by every use in a template file.
 pub type Name = Arc<str>;
 
-/// A template body node (kept small: thousands of them live per chart).
+/// One named template (a file's body or a `define`'s) with the source its
+/// text nodes point into.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    /// The whole source text of the file the template was parsed from.
+    pub src: Arc<str>,
+    /// The template's body.
+    pub body: List,
+}
+
+/// A template body node.
 #[derive(Debug, Clone)]
 pub enum Node {
-    /// Literal text: a range of the template's source, which it shares.
-    Text(Text),
+    /// Literal text: `src[start..end]` of the template's source.
+    Text {
+        /// Byte offset of the first byte.
+        start: u32,
+        /// Byte offset after the last byte.
+        end: u32,
+    },
     /// `{{ pipeline }}`: print unless it declares variables.
     Action(Box<Pipe>),
     /// `{{ if }}` / `{{ else if }}` / `{{ else }}`.
@@ -22,36 +42,22 @@ pub enum Node {
     /// `{{ range }}`.
     Range(Box<Branch>),
     /// `{{ template "name" pipeline }}`.
-    Template {
-        /// Line of the action.
-        line: usize,
-        /// The template's name.
-        name: String,
-        /// The new dot, if given.
-        pipe: Option<Box<Pipe>>,
-    },
-    /// `{{ break }}`.
-    Break(usize),
-    /// `{{ continue }}`.
-    Continue(usize),
+    Template(Box<TemplateCall>),
+    /// `{{ break }}` and its line.
+    Break(u32),
+    /// `{{ continue }}` and its line.
+    Continue(u32),
 }
 
-/// Literal text of a template: `src[start..end]`.
+/// `{{ template "name" pipeline }}` (and the call a `block` makes).
 #[derive(Debug, Clone)]
-pub struct Text {
-    /// The whole template source.
-    pub src: Arc<str>,
-    /// Byte offset of the first byte.
-    pub start: usize,
-    /// Byte offset after the last byte.
-    pub end: usize,
-}
-
-impl Text {
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        self.src.get(self.start..self.end).unwrap_or_default()
-    }
+pub struct TemplateCall {
+    /// Line of the action.
+    pub line: usize,
+    /// The template's name.
+    pub name: String,
+    /// The new dot, if given.
+    pub pipe: Option<Pipe>,
 }
 
 /// A control structure with its pipeline, body and optional else body.
@@ -71,18 +77,18 @@ pub struct Pipe {
     /// Line of the pipeline.
     pub line: usize,
     /// Variables declared (`:=`) or assigned (`=`).
-    pub decl: Vec<String>,
+    pub decl: Box<[String]>,
     /// True for `=`.
     pub is_assign: bool,
     /// The commands, joined by `|`.
-    pub cmds: Vec<Cmd>,
+    pub cmds: Box<[Cmd]>,
 }
 
 /// One command of a pipeline: an operand followed by arguments.
 #[derive(Debug, Clone)]
 pub struct Cmd {
     /// The operands; the first is the function, field or value.
-    pub args: Vec<Arg>,
+    pub args: Box<[Arg]>,
 }
 
 /// An operand.
@@ -99,13 +105,13 @@ pub enum Arg {
     /// A string constant.
     Str(Arc<str>),
     /// `.A.B` field chain on dot.
-    Field(Vec<Name>),
-    /// `$x.A.B` variable with optional field chain.
-    Var(Name, Vec<Name>),
+    Field(Box<[Name]>),
+    /// `$x.A.B`: the variable's name (with its `$`), then the fields.
+    Var(Box<[Name]>),
     /// A function name.
     Func(Name),
     /// `(pipeline).A.B`
-    Chain(Box<Arg>, Vec<Name>),
+    Chain(Box<(Arg, Box<[Name]>)>),
     /// `(pipeline)`
     Pipe(Box<Pipe>),
 }
@@ -117,4 +123,17 @@ pub enum Number {
     Int(i64),
     /// A float (has `.`, `e` or is out of int range).
     Float(f64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_stay_small() {
+        assert_eq!(size_of::<Node>(), 16);
+        assert_eq!(size_of::<Arg>(), 24);
+        assert_eq!(size_of::<Cmd>(), 16);
+        assert!(size_of::<Pipe>() <= 48);
+    }
 }

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
-use super::ast::{Arg, Branch, Cmd, List, Node, Number, Pipe};
+use super::ast::{Arg, Branch, Cmd, Node, Number, Pipe, Tree};
 use super::gofmt::format_v;
 use super::parse::{ParseError, is_empty_tree, parse};
 use super::value::{Map, Value};
@@ -36,7 +37,7 @@ impl std::fmt::Display for ExecError {
     }
 }
 
-type Templates = HashMap<String, Rc<List>>;
+type Templates = HashMap<String, Rc<Tree>>;
 
 /// Lex and parse template file `name` with Helm's function set. The result
 /// is `Send`, so files can be parsed on several threads and then added in
@@ -53,7 +54,7 @@ pub fn parse_file(
 pub trait LateTemplates {
     /// The body of template file `name` if it is one of the late files (and
     /// parsed; a file that fails to parse is reported by whoever parsed it).
-    fn fetch(&self, name: &str) -> Option<List>;
+    fn fetch(&self, name: &str) -> Option<Tree>;
 }
 
 /// A set of named templates (files and their `define`s), like Go's template set.
@@ -74,14 +75,17 @@ enum Flow {
 
 /// Add a parsed file and its defines to a set, with Go's associate rules.
 fn add_parsed(set: &mut Templates, name: &str, parsed: super::parse::Parsed) {
+    let src = parsed.src;
     for (dname, body) in parsed.defines {
-        if is_empty_tree(&body) && set.contains_key(&dname) {
+        if is_empty_tree(&body, &src) && set.contains_key(&dname) {
             continue;
         }
-        set.insert(dname, Rc::new(body));
+        let src = src.clone();
+        set.insert(dname, Rc::new(Tree { src, body }));
     }
-    if !(is_empty_tree(&parsed.root) && set.contains_key(name)) {
-        set.insert(name.to_string(), Rc::new(parsed.root));
+    if !(is_empty_tree(&parsed.root, &src) && set.contains_key(name)) {
+        let body = parsed.root;
+        set.insert(name.to_string(), Rc::new(Tree { src, body }));
     }
 }
 
@@ -116,7 +120,7 @@ impl Engine {
         self.templates.contains_key(name) || self.late_template(name).is_some()
     }
 
-    fn late_template(&self, name: &str) -> Option<Rc<List>> {
+    fn late_template(&self, name: &str) -> Option<Rc<Tree>> {
         let late = self.late.as_ref()?;
         if let Some(t) = self.fetched.borrow().get(name) {
             return Some(t.clone());
@@ -133,6 +137,7 @@ impl Engine {
         let mut st = State {
             eng: self,
             overlay: None,
+            src: Arc::from(""),
             name: name.to_string(),
             line: 0,
             vars: Vec::new(),
@@ -145,6 +150,9 @@ impl Engine {
 struct State<'e> {
     eng: &'e Engine,
     overlay: Option<Rc<Templates>>,
+    /// The source of the template being executed (its text nodes' offsets
+    /// point into it).
+    src: Arc<str>,
     name: String,
     line: usize,
     vars: Vec<(String, Value)>,
@@ -160,7 +168,7 @@ impl State<'_> {
         }
     }
 
-    fn lookup(&self, name: &str) -> Option<Rc<List>> {
+    fn lookup(&self, name: &str) -> Option<Rc<Tree>> {
         if let Some(o) = &self.overlay
             && let Some(t) = o.get(name)
         {
@@ -185,22 +193,29 @@ impl State<'_> {
         let mut sub = State {
             eng: self.eng,
             overlay: self.overlay.clone(),
+            src: tree.src.clone(),
             name: name.to_string(),
             line: 0,
             vars: vec![("$".to_string(), dot.clone())],
             depth: self.depth + 1,
         };
         let mut out = String::new();
-        match sub.walk(&tree, dot, &mut out)? {
+        match sub.walk(&tree.body, dot, &mut out)? {
             Flow::Normal => Ok(out),
             _ => Err(sub.err("break or continue outside range")),
         }
     }
 
-    fn walk(&mut self, list: &List, dot: &Value, out: &mut String) -> Result<Flow, ExecError> {
+    fn walk(&mut self, list: &[Node], dot: &Value, out: &mut String) -> Result<Flow, ExecError> {
         for node in list {
             match node {
-                Node::Text(t) => out.push_str(t.as_str()),
+                Node::Text { start, end } => {
+                    out.push_str(
+                        self.src
+                            .get(*start as usize..*end as usize)
+                            .unwrap_or_default(),
+                    );
+                }
                 Node::Action(pipe) => {
                     self.line = pipe.line;
                     let v = self.eval_pipe(dot, pipe)?;
@@ -225,13 +240,13 @@ impl State<'_> {
                     }
                 }
                 Node::Range(b) => self.range(b, dot, out)?,
-                Node::Template { line, name, pipe } => {
-                    self.line = *line;
-                    let d = match pipe {
+                Node::Template(call) => {
+                    self.line = call.line;
+                    let d = match &call.pipe {
                         Some(p) => self.eval_pipe(dot, p)?,
                         None => Value::Nil,
                     };
-                    let s = self.run_named(name, &d, *line)?;
+                    let s = self.run_named(&call.name, &d, call.line)?;
                     out.push_str(&s);
                 }
                 Node::Break(_) => return Ok(Flow::Break),
@@ -372,11 +387,13 @@ impl State<'_> {
         let rest = &cmd.args[1..];
         match &cmd.args[0] {
             Arg::Field(names) => self.field_chain(dot, dot.clone(), names, rest, fin),
-            Arg::Chain(inner, names) => {
+            Arg::Chain(chain) => {
+                let (inner, names) = &**chain;
                 let recv = self.eval_arg(dot, inner)?;
                 self.field_chain(dot, recv, names, rest, fin)
             }
-            Arg::Var(v, names) => {
+            Arg::Var(var) => {
+                let (v, names) = split_var(var);
                 let recv = self.var(v)?;
                 if names.is_empty() {
                     self.no_args(rest, &fin, v)?;
@@ -475,7 +492,8 @@ impl State<'_> {
             Arg::Number(Number::Float(f)) => Value::Float(*f),
             Arg::Str(s) => Value::from(&**s),
             Arg::Field(names) => self.field_chain(dot, dot.clone(), names, &[], None)?,
-            Arg::Var(v, names) => {
+            Arg::Var(var) => {
+                let (v, names) = split_var(var);
                 let recv = self.var(v)?;
                 if names.is_empty() {
                     recv
@@ -483,7 +501,8 @@ impl State<'_> {
                     self.field_chain(dot, recv, names, &[], None)?
                 }
             }
-            Arg::Chain(inner, names) => {
+            Arg::Chain(chain) => {
+                let (inner, names) = &**chain;
                 let recv = self.eval_arg(dot, inner)?;
                 self.field_chain(dot, recv, names, &[], None)?
             }
@@ -585,7 +604,10 @@ impl State<'_> {
         let mut overlay: Templates = self.overlay.as_deref().cloned().unwrap_or_default();
         // The tpl text always owns its name, even when empty (Helm parses it
         // first into a fresh set).
-        let root = Rc::new(std::mem::take(&mut parsed.root));
+        let root = Rc::new(Tree {
+            src: parsed.src.clone(),
+            body: std::mem::take(&mut parsed.root),
+        });
         add_parsed(&mut overlay, &tname, parsed);
         overlay.insert(tname.clone(), root);
         let saved = self.overlay.replace(Rc::new(overlay));
@@ -604,6 +626,15 @@ impl State<'_> {
             }
         })?;
         Ok(s.replace("<no value>", ""))
+    }
+}
+
+/// A variable operand's name and the fields after it (the parser never
+/// makes one without a name; an empty name reads as an undefined variable).
+fn split_var(var: &[super::ast::Name]) -> (&str, &[super::ast::Name]) {
+    match var.split_first() {
+        Some((v, names)) => (v, names),
+        None => ("", &[]),
     }
 }
 

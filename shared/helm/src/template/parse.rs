@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::ast::{Arg, Branch, Cmd, List, Name, Node, Number, Pipe, Text};
+use super::ast::{Arg, Branch, Cmd, List, Name, Node, Number, Pipe, TemplateCall};
 use super::fnv::Fnv;
 pub use super::lex::parse_number;
 use super::lex::{Tok, Token, lex};
@@ -31,6 +31,8 @@ impl std::fmt::Display for ParseError {
 /// The result of parsing one template text.
 #[derive(Debug, Default)]
 pub struct Parsed {
+    /// The source text; text nodes are offsets into it.
+    pub src: Arc<str>,
     /// The body of the template itself.
     pub root: List,
     /// `define` and `block` templates, in order.
@@ -56,6 +58,13 @@ pub fn parse_lexed<'a>(
         line: e.line,
         msg: e.msg,
     })?;
+    if u32::try_from(src.len()).is_err() {
+        return Err(ParseError {
+            name: name.into(),
+            line: 1,
+            msg: "template text is larger than 4 GiB".into(),
+        });
+    }
     let mut p = Parser {
         name,
         src: src.clone(),
@@ -76,15 +85,21 @@ pub fn parse_lexed<'a>(
         return Err(p.err_at(end.1, format!("unexpected {}", end.0)));
     }
     Ok(Parsed {
+        src: src.clone(),
         root,
         defines: p.defines,
     })
 }
 
-/// Is a list empty of anything but whitespace text (Go's `IsEmptyTree`)?
-pub fn is_empty_tree(list: &List) -> bool {
-    list.iter()
-        .all(|n| matches!(n, Node::Text(t) if t.as_str().trim().is_empty()))
+/// Is a list (of a template parsed from `src`) empty of anything but
+/// whitespace text (Go's `IsEmptyTree`)?
+pub fn is_empty_tree(list: &[Node], src: &str) -> bool {
+    list.iter().all(|n| match n {
+        Node::Text { start, end } => src
+            .get(*start as usize..*end as usize)
+            .is_some_and(|t| t.trim().is_empty()),
+        _ => false,
+    })
 }
 
 struct Parser<'a> {
@@ -110,27 +125,18 @@ struct Parser<'a> {
 type End = Option<(&'static str, usize)>;
 
 impl<'a> Parser<'a> {
-    /// A text node for a slice of the source (a copy if it is not one).
-    fn text(&self, s: &str) -> Text {
+    /// A text node for `s`, a slice of the source (the lexer's texts are;
+    /// parsing checked that offsets into the source fit in a `u32`).
+    fn text(&self, s: &str, line: usize) -> Result<Node, ParseError> {
         let base = self.src.as_ptr() as usize;
         let at = (s.as_ptr() as usize).wrapping_sub(base);
-        let inside = at <= self.src.len()
-            && self
-                .src
-                .get(at..at + s.len())
-                .is_some_and(|x| std::ptr::eq(x.as_ptr(), s.as_ptr()));
-        if inside {
-            Text {
-                src: self.src.clone(),
-                start: at,
-                end: at + s.len(),
-            }
-        } else {
-            Text {
-                src: Arc::from(s),
-                start: 0,
-                end: s.len(),
-            }
+        let inside = self
+            .src
+            .get(at..at + s.len())
+            .is_some_and(|x| std::ptr::eq(x.as_ptr(), s.as_ptr()));
+        match (inside, u32::try_from(at), u32::try_from(at + s.len())) {
+            (true, Ok(start), Ok(end)) => Ok(Node::Text { start, end }),
+            _ => Err(self.err_at(line, "text outside the template source".into())),
         }
     }
 
@@ -202,7 +208,7 @@ impl<'a> Parser<'a> {
                     return Ok((self.nodes.drain(start..).collect(), None));
                 }
                 Tok::Text(s) => {
-                    let node = Node::Text(self.text(s));
+                    let node = self.text(s, t.line)?;
                     self.nodes.push(node);
                 }
                 Tok::Left => {
@@ -249,6 +255,7 @@ impl<'a> Parser<'a> {
                                     .err_at(line, format!("{{{{{kw}}}}} outside {{{{range}}}}")));
                             }
                             self.expect_right(kw)?;
+                            let line = u32::try_from(line).unwrap_or(u32::MAX);
                             self.nodes.push(if kw == "break" {
                                 Node::Break(line)
                             } else {
@@ -303,7 +310,7 @@ impl<'a> Parser<'a> {
                     self.next();
                     // `{{else if x}}...` is `{{else}}{{if x}}...{{end}}` sharing our end.
                     let inner = self.control(&w)?;
-                    else_list = Some(vec![inner]);
+                    else_list = Some(vec![inner].into_boxed_slice());
                 } else {
                     let t = self.next_non_space();
                     if t.kind != Tok::Right {
@@ -381,11 +388,11 @@ impl<'a> Parser<'a> {
         }
         self.expect_right("end")?;
         self.defines.push((name.clone(), body));
-        Ok(Node::Template {
+        Ok(Node::Template(Box::new(TemplateCall {
             line,
             name,
-            pipe: Some(Box::new(pipe)),
-        })
+            pipe: Some(pipe),
+        })))
     }
 
     fn template(&mut self, line: usize) -> Result<Node, ParseError> {
@@ -395,9 +402,9 @@ impl<'a> Parser<'a> {
             self.next();
             None
         } else {
-            Some(Box::new(self.pipeline("template", false)?))
+            Some(self.pipeline("template", false)?)
         };
-        Ok(Node::Template { line, name, pipe })
+        Ok(Node::Template(Box::new(TemplateCall { line, name, pipe })))
     }
 
     /// Parse a pipeline up to `}}` (consumed).
@@ -474,7 +481,7 @@ impl<'a> Parser<'a> {
                 ref k => return Err(self.err(format!("unexpected {k:?} in operand"))),
             }
         }
-        let cmds: Vec<Cmd> = self.cmds.drain(start..).collect();
+        let cmds: Box<[Cmd]> = self.cmds.drain(start..).collect();
         if cmds.is_empty() {
             return Err(self.err_at(line, format!("missing value for {ctx}")));
         }
@@ -491,7 +498,7 @@ impl<'a> Parser<'a> {
         }
         Ok(Pipe {
             line,
-            decl,
+            decl: decl.into_boxed_slice(),
             is_assign,
             cmds,
         })
@@ -557,7 +564,7 @@ impl<'a> Parser<'a> {
                     return Err(self.err_at(t.line, format!("undefined variable \"{v}\"")));
                 }
                 let name = self.intern(v);
-                Arg::Var(name, self.field_chain(None))
+                Arg::Var(self.field_chain(Some(name)))
             }
             Tok::Field(f) => {
                 let first = self.intern(f);
@@ -576,13 +583,13 @@ impl<'a> Parser<'a> {
             return Ok(term);
         }
         Ok(match term {
-            Arg::Pipe(_) | Arg::Dot => Arg::Chain(Box::new(term), chain),
+            Arg::Pipe(_) | Arg::Dot => Arg::Chain(Box::new((term, chain))),
             _ => return Err(self.err(format!("unexpected . after term {:?}", chain[0]))),
         })
     }
 
-    /// `first` and the `.Field` tokens that follow, in an exactly sized `Vec`.
-    fn field_chain(&mut self, first: Option<Name>) -> Vec<Name> {
+    /// `first` and the `.Field` tokens that follow, exactly sized.
+    fn field_chain(&mut self, first: Option<Name>) -> Box<[Name]> {
         let rest = self.toks.get(self.pos..).unwrap_or_default();
         let n = rest
             .iter()
@@ -597,7 +604,7 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
         }
-        chain
+        chain.into_boxed_slice()
     }
 }
 
