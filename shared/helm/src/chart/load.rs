@@ -2,7 +2,7 @@
 //! including Chart.yaml validation.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::helmignore::Rules;
@@ -14,20 +14,24 @@ use crate::yaml::load::parse_values;
 
 const MAX_FILES: usize = 100_000;
 
-/// Receives every template file's text as soon as it is read, so templates can
-/// be parsed while the rest of the chart loads.
+/// Receives the text of every template file read from an archive, so
+/// templates can be parsed while the rest of the chart loads.
 pub type TemplateSink<'s> = &'s mut dyn FnMut(&Arc<str>);
 
 /// Load a chart from a directory.
 pub fn load_dir(dir: &Path) -> Result<Chart, HelmError> {
-    load_dir_with(dir, &mut |_| {})
+    load_dir_with(dir, &mut ReadNow::default(), &mut |_| {})
 }
 
-/// A chart file's content. Template texts the walk has already handed to the
-/// sink travel as that same text, so they are not handed over twice.
-enum Content {
+/// A chart file's content. Template texts already handed to the parser
+/// travel as that same text, so they are not handed over twice.
+pub(crate) enum Content {
+    /// Any file's bytes (a template's too, when it is not UTF-8).
     Bytes(Vec<u8>),
+    /// A template's text.
     Template(Arc<str>),
+    /// A template file a [`TemplateReader`] is reading.
+    Pending,
 }
 
 impl Content {
@@ -35,7 +39,36 @@ impl Content {
         match self {
             Content::Bytes(b) => b,
             Content::Template(t) => t.as_bytes().to_vec(),
+            Content::Pending => Vec::new(),
         }
+    }
+}
+
+/// Reads the template files a directory walk finds: at once, or on other
+/// threads while the walk goes on (a chart has hundreds, and each read is
+/// three system calls).
+pub(crate) trait TemplateReader {
+    /// Template file `path` was found.
+    fn found(&mut self, path: PathBuf);
+    /// Every found file's content ([`read_content`]), in the order found.
+    fn finish(&mut self) -> Vec<Result<Content, HelmError>>;
+}
+
+/// Reads each template as it is found.
+#[derive(Default)]
+struct ReadNow {
+    scratch: Vec<u8>,
+    read: Vec<Result<Content, HelmError>>,
+}
+
+impl TemplateReader for ReadNow {
+    fn found(&mut self, path: PathBuf) {
+        let content = read_content(&path, true, &mut self.scratch);
+        self.read.push(content);
+    }
+
+    fn finish(&mut self) -> Vec<Result<Content, HelmError>> {
+        std::mem::take(&mut self.read)
     }
 }
 
@@ -58,32 +91,46 @@ fn is_template_path(path: &str) -> bool {
     }
 }
 
-fn load_dir_with(dir: &Path, sink: TemplateSink<'_>) -> Result<Chart, HelmError> {
+fn load_dir_with(
+    dir: &Path,
+    reader: &mut dyn TemplateReader,
+    sink: TemplateSink<'_>,
+) -> Result<Chart, HelmError> {
     let ignore = match std::fs::read_to_string(dir.join(".helmignore")) {
         Ok(t) => Rules::parse(&t),
         Err(_) => Rules::parse(""),
     };
     let mut files = Vec::new();
-    walk(
+    let walked = walk(
         dir,
         "",
         &ignore,
         &mut files,
-        sink,
+        reader,
         &mut Vec::with_capacity(64 << 10),
-    )?;
+    );
+    // Collected even after a failed walk: no read is left running.
+    let mut templates = reader.finish().into_iter();
+    walked?;
+    for (_, content) in &mut files {
+        if matches!(content, Content::Pending) {
+            *content = templates
+                .next()
+                .unwrap_or_else(|| Err(HelmError::Chart("a template file was not read".into())))?;
+        }
+    }
     files.sort_by(|a, b| a.0.cmp(&b.0));
     load_files_with(files, "", sink)
 }
 
-/// Read every file under `root/rel` not ignored; templates are handed to
-/// `sink` as soon as they are read.
+/// Read every file under `root/rel` not ignored; templates are left to
+/// `reader` ([`Content::Pending`] in `out`).
 fn walk(
     root: &Path,
     rel: &str,
     ignore: &Rules,
     out: &mut Vec<(String, Content)>,
-    sink: TemplateSink<'_>,
+    reader: &mut dyn TemplateReader,
     scratch: &mut Vec<u8>,
 ) -> Result<(), HelmError> {
     let dir = if rel.is_empty() {
@@ -120,7 +167,7 @@ fn walk(
             continue;
         }
         if is_dir {
-            walk(root, &path, ignore, out, sink, scratch)?;
+            walk(root, &path, ignore, out, reader, scratch)?;
         } else if is_file {
             if out.len() >= MAX_FILES {
                 return Err(HelmError::Chart(format!(
@@ -128,11 +175,13 @@ fn walk(
                     root.display()
                 )));
             }
-            let content = read_content(&e.path(), is_template_path(&path), scratch)?;
-            if let Content::Template(text) = &content {
-                sink(text);
+            if is_template_path(&path) {
+                reader.found(e.path());
+                out.push((path, Content::Pending));
+            } else {
+                let content = read_content(&e.path(), false, scratch)?;
+                out.push((path, content));
             }
-            out.push((path, content));
         }
     }
     Ok(())
@@ -141,7 +190,11 @@ fn walk(
 /// Read a chart file (without a byte-order mark) through `scratch`: no stat
 /// for its size (hundreds of files add up), and a template's text is copied
 /// once, into the shared text the parser gets.
-fn read_content(path: &Path, template: bool, scratch: &mut Vec<u8>) -> Result<Content, HelmError> {
+pub(crate) fn read_content(
+    path: &Path,
+    template: bool,
+    scratch: &mut Vec<u8>,
+) -> Result<Content, HelmError> {
     use std::io::Read;
     let io_err = |source| HelmError::Io {
         path: path.display().to_string(),
@@ -393,11 +446,16 @@ pub fn archive_files(data: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
 
 /// Load a chart from a directory or a `.tgz` archive.
 pub fn load_path(path: &Path) -> Result<Chart, HelmError> {
-    load_path_with(path, &mut |_| {})
+    load_path_reading(path, &mut ReadNow::default(), &mut |_| {})
 }
 
-/// [`load_path`], handing every template text to `sink` as it is read.
-pub fn load_path_with(path: &Path, sink: TemplateSink<'_>) -> Result<Chart, HelmError> {
+/// [`load_path`], with a directory's template files read by `reader` (which
+/// hands their texts on) and an archive's handed to `sink`.
+pub(crate) fn load_path_reading(
+    path: &Path,
+    reader: &mut dyn TemplateReader,
+    sink: TemplateSink<'_>,
+) -> Result<Chart, HelmError> {
     if path.is_file() {
         let data = std::fs::read(path).map_err(|e| HelmError::Io {
             path: path.display().to_string(),
@@ -407,7 +465,7 @@ pub fn load_path_with(path: &Path, sink: TemplateSink<'_>) -> Result<Chart, Helm
             .map_err(|e| HelmError::Chart(format!("{}: {e}", path.display())))?;
         return load_files_with(as_contents(files), "", sink);
     }
-    load_dir_with(path, sink)
+    load_dir_with(path, reader, sink)
 }
 
 fn validate(md: &Metadata) -> Result<(), HelmError> {

@@ -4,6 +4,7 @@
 pub mod caps;
 mod output;
 pub mod parse_pool;
+mod read_pool;
 pub mod sort;
 pub mod work_queue;
 
@@ -15,7 +16,7 @@ use crate::chart::Chart;
 use crate::chart::deps::{
     check_dependencies, is_compatible_range, process_enabled, process_import_values,
 };
-use crate::chart::load::load_path_with;
+use crate::chart::load::load_path_reading;
 use crate::chart::schema::{to_json, validate};
 use crate::error::HelmError;
 use crate::files::Files;
@@ -26,6 +27,7 @@ use crate::template::{Map, Value};
 use crate::values::{coalesce_values_root_consuming, merge_user_values};
 use crate::yaml::load::parse_values;
 use parse_pool::{ParsePool, ParsedEngine};
+use read_pool::{ReadPool, Reading};
 pub use sort::Manifest;
 use work_queue::WorkQueue;
 
@@ -206,9 +208,10 @@ impl std::fmt::Debug for Retained {
 }
 
 /// The work the render thread shares with its helper thread: template
-/// texts to parse, then rendered files to split.
+/// files to read, texts to parse, then rendered files to split.
 #[derive(Default)]
 struct Shared {
+    reads: ReadPool,
     parse: Arc<ParsePool>,
     split: WorkQueue<(String, String)>,
     split_done: Mutex<Vec<(String, sort::SplitFile)>>,
@@ -226,7 +229,7 @@ impl Shared {
         });
     }
 
-    /// Start the helper: it parses, then splits, then ends on its own (nobody
+    /// Start the helper: it reads, parses, then splits, then ends on its own (nobody
     /// waits for its exit).
     fn start_helper(self: &Arc<Self>) -> Result<HelperGuard, HelmError> {
         let shared = self.clone();
@@ -234,6 +237,7 @@ impl Shared {
             .name("helm-helper".into())
             .stack_size(HELPER_STACK)
             .spawn(move || {
+                shared.reads.work(&shared.parse);
                 shared.parse.work();
                 shared.split_work();
             })
@@ -248,6 +252,7 @@ struct HelperGuard(Arc<Shared>);
 
 impl Drop for HelperGuard {
     fn drop(&mut self) {
+        self.0.reads.cancel();
         self.0.parse.cancel();
         self.0.split.cancel();
     }
@@ -499,14 +504,19 @@ fn prepare_templates(
 /// order, and what each rendered file sees.
 type Prepared = (Chart, Map, Vec<(String, Arc<str>)>, Vec<Tpl>);
 
-/// Load the chart (handing templates to `pool` as they are read), process
+/// Load the chart (its templates read and parsed on both threads), process
 /// dependencies and values, and prepare every template file.
 fn load_and_prepare(
     chart_dir: &Path,
     opts: &RenderOptions,
-    pool: &ParsePool,
+    shared: &Shared,
 ) -> Result<Prepared, HelmError> {
-    let chart = load_path_with(chart_dir, &mut |text| pool.submit(text));
+    let pool = &shared.parse;
+    let mut reading = Reading {
+        reads: &shared.reads,
+        parse: pool,
+    };
+    let chart = load_path_reading(chart_dir, &mut reading, &mut |text| pool.submit(text));
     pool.close();
     let mut chart = chart?;
     if let Some(t) = chart.metadata.chart_type.as_deref()
@@ -577,8 +587,9 @@ fn render_inner(
     let shared = Arc::new(Shared::default());
     let _guard = shared.start_helper()?;
     let pool = &shared.parse;
-    let prepared = load_and_prepare(chart_dir, opts, pool);
+    let prepared = load_and_prepare(chart_dir, opts, &shared);
     if prepared.is_err() {
+        shared.reads.cancel();
         pool.cancel();
     }
     let (chart, user, files, tpls) = prepared?;

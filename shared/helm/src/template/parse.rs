@@ -140,7 +140,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// One shared copy per distinct name in the file.
+    /// One shared copy per distinct name (or string constant) in the file.
     fn intern(&mut self, s: &'a str) -> Name {
         self.names.entry(s).or_insert_with(|| Arc::from(s)).clone()
     }
@@ -553,6 +553,8 @@ impl<'a> Parser<'a> {
             Tok::Dot => Arg::Dot,
             Tok::Nil => Arg::Nil,
             Tok::Bool(b) => Arg::Bool(b),
+            // Constants repeat (`include "chart.fullname"`): shared like names.
+            Tok::Str(std::borrow::Cow::Borrowed(s)) => Arg::Str(self.intern(s)),
             Tok::Str(s) => Arg::Str(Arc::from(s)),
             Tok::Char(c) => Arg::Number(Number::Int(c as i64)),
             Tok::Number(n) => Arg::Number(
