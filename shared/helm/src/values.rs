@@ -102,17 +102,25 @@ pub fn coalesce_tables(mut dst: Map, mut src: Map, merge: bool) -> Map {
 }
 
 /// Remove nil entries recursively (chart default nils of subcharts).
-fn clean_nils(m: Map) -> Map {
-    m.into_iter()
-        .filter(|(_, v)| !v.is_nil())
-        .map(|(k, v)| match v {
-            Value::Map(_) => (
-                k,
-                Value::from(clean_nils(into_table(v).unwrap_or_default())),
-            ),
-            v => (k, v),
-        })
-        .collect()
+pub(crate) fn clean_nils(mut m: Map) -> Map {
+    clean_nils_in(&mut m);
+    m
+}
+
+/// [`clean_nils`] in place: nested tables nothing else holds are cleaned
+/// where they are, shared ones are replaced by cleaned copies.
+fn clean_nils_in(m: &mut Map) {
+    m.retain(|_, v| !v.is_nil());
+    for v in m.values_mut() {
+        let Value::Map(rc) = v else { continue };
+        match std::rc::Rc::get_mut(rc) {
+            Some(cell) => clean_nils_in(cell.get_mut()),
+            None => {
+                let copy = rc.try_borrow().map(|m| m.clone()).unwrap_or_default();
+                *v = Value::from(clean_nils(copy));
+            }
+        }
+    }
 }
 
 /// Helm's `mergeMaps` for user values files (later files win, maps merge).

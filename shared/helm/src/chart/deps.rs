@@ -6,7 +6,7 @@ use crate::error::HelmError;
 use crate::funcs::semver::{Version, satisfies};
 use crate::template::value::{Map, Value};
 use crate::values::{
-    coalesce, coalesce_consuming, coalesce_tables, copy_map, path_table, path_value,
+    clean_nils, coalesce, coalesce_consuming, coalesce_tables, copy_map, path_table, path_value,
 };
 
 /// `action.CheckDependencies`: every Chart.yaml dependency must exist under charts/.
@@ -172,16 +172,6 @@ pub fn process_import_values(c: &mut Chart) -> Result<(), HelmError> {
             }
         }
     }
-    c.values = coalesce_tables(trim_nils(cvals), b, false);
+    c.values = coalesce_tables(clean_nils(cvals), b, false);
     Ok(())
-}
-
-fn trim_nils(m: Map) -> Map {
-    m.into_iter()
-        .filter(|(_, v)| !v.is_nil())
-        .map(|(k, v)| match v.map_snapshot() {
-            Some(t) if matches!(v, Value::Map(_)) => (k, Value::from(trim_nils(t))),
-            _ => (k, v),
-        })
-        .collect()
 }
