@@ -35,11 +35,8 @@ type Dispatch = fn(&str, &[Value]) -> Option<FnResult>;
 
 /// Every module's names and dispatcher, looked up once per call through a
 /// hash map instead of matching the name against each module in turn.
-type Registry = std::collections::HashMap<
-    &'static str,
-    Dispatch,
-    std::hash::BuildHasherDefault<crate::template::fnv::Fnv>,
->;
+type Registry =
+    std::collections::HashMap<&'static str, Dispatch, crate::template::name_hash::BuildNameHasher>;
 
 fn registry() -> &'static Registry {
     static REG: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();

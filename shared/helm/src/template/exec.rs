@@ -37,9 +37,9 @@ impl std::fmt::Display for ExecError {
     }
 }
 
-/// Named templates. Looked up on every `include`: FNV, like the function
+/// Named templates. Looked up on every `include`: a word-at-a-time hash, like the function
 /// table, is cheaper than SipHash for these short names.
-type Templates = HashMap<String, Rc<Tree>, std::hash::BuildHasherDefault<super::fnv::Fnv>>;
+type Templates = HashMap<String, Rc<Tree>, super::name_hash::BuildNameHasher>;
 
 /// Lex and parse template file `name` with Helm's function set. The result
 /// is `Send`, so files can be parsed on several threads and then added in

@@ -2,9 +2,9 @@
 
 pub mod ast;
 pub mod exec;
-pub mod fnv;
 pub mod gofmt;
 pub mod lex;
+pub mod name_hash;
 pub mod number;
 pub mod parse;
 pub mod value;

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use super::ast::{Arg, Branch, Cmd, List, Name, Node, Number, Pipe, TemplateCall};
-use super::fnv::Fnv;
 pub use super::lex::parse_number;
 use super::lex::{Tok, Token, lex};
+use super::name_hash::BuildNameHasher;
 
 /// Deepest nesting of control structures and parentheses accepted.
 const MAX_NESTING: usize = 500;
@@ -72,7 +72,12 @@ pub fn parse_lexed<'a>(
         pos: 0,
         is_func,
         vars: vec!["$".into()],
-        names: std::collections::HashMap::default(),
+        // About one distinct name per hundred bytes of chart templates: sized
+        // up front, the table is not rebuilt as it grows.
+        names: std::collections::HashMap::with_capacity_and_hasher(
+            src.len() / 128,
+            BuildNameHasher::default(),
+        ),
         defines: Vec::new(),
         depth: 0,
         range_depth: 0,
@@ -109,7 +114,7 @@ struct Parser<'a> {
     pos: usize,
     is_func: &'a dyn Fn(&str) -> bool,
     vars: Vec<String>,
-    names: std::collections::HashMap<&'a str, Name, std::hash::BuildHasherDefault<Fnv>>,
+    names: std::collections::HashMap<&'a str, Name, BuildNameHasher>,
     defines: Vec<(String, List)>,
     depth: usize,
     range_depth: usize,
