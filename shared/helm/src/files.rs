@@ -129,7 +129,14 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
     {
         return name.ends_with(suffix);
     }
-    let p: Vec<char> = pattern.chars().collect();
+    // The literal text before the first metacharacter must start the name:
+    // most names (every template against `templates/.?*`) fail right there,
+    // without the matcher's copies.
+    let literal = pattern.find(META).unwrap_or(pattern.len());
+    let Some(name) = name.strip_prefix(&pattern[..literal]) else {
+        return false;
+    };
+    let p: Vec<char> = pattern[literal..].chars().collect();
     let n: Vec<char> = name.chars().collect();
     let mut budget = 1_000_000usize;
     glob_rec(&p, &n, &mut budget)
@@ -216,5 +223,21 @@ mod tests {
         assert_eq!(f.glob("README").as_secrets(), "README: aGk=");
         assert_eq!(f.get("missing"), "");
         assert_eq!(f.glob("nothing/*").as_config(), "{}");
+    }
+
+    #[test]
+    fn globs_with_a_literal_head() {
+        assert!(glob_match("templates/.?*", "templates/.hidden"));
+        assert!(!glob_match("templates/.?*", "templates/a.yaml"));
+        assert!(!glob_match("templates/.?*", "templates/."));
+        assert!(!glob_match("templates/.?*", "other/.hidden"));
+        assert!(glob_match(
+            "kube-prometheus-*.tgz",
+            "kube-prometheus-1.0.tgz"
+        ));
+        assert!(!glob_match("kube-prometheus-*.tgz", "kube-state.tgz"));
+        assert!(glob_match("a/{b,c}/*.json", "a/c/x.json"));
+        assert!(!glob_match("a/{b,c}/*.json", "a/d/x.json"));
+        assert!(glob_match("é[a-c]?", "ébx"));
     }
 }

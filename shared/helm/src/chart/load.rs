@@ -142,12 +142,16 @@ fn walk(
         path: dir.display().to_string(),
         source: e,
     })?;
-    let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let name = e.file_name().to_string_lossy().into_owned();
+    // Each name fetched once (a sort key fetched per comparison is a copy each).
+    let mut entries: Vec<_> = rd
+        .filter_map(Result::ok)
+        .map(|e| (e.file_name(), e))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, e) in entries {
+        let name = name.to_string_lossy();
         let path = if rel.is_empty() {
-            name.clone()
+            name.into_owned()
         } else {
             format!("{rel}/{name}")
         };

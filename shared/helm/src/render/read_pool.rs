@@ -25,7 +25,8 @@ impl ReadPool {
     /// Read queued files, handing templates to `parse`, until the walk is
     /// done and the queue is empty; run on every thread that helps.
     pub fn work(&self, parse: &ParsePool) {
-        let mut scratch = Vec::new();
+        // Large enough for most chart files: no growing and copying.
+        let mut scratch = Vec::with_capacity(64 << 10);
         self.queue.work(|(i, path)| {
             let content = read_content(&path, true, &mut scratch);
             if let Ok(Content::Template(text)) = &content {
