@@ -186,6 +186,15 @@ impl ParsePool {
             }
         }
         let _ = self.late.set(late);
+        // Late files are parsed in the order they execute: the helper takes
+        // the next one, this thread parses the one it needs if nobody has.
+        let rank: HashMap<usize, usize> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (_, text))| (key(text), i))
+            .collect();
+        self.queue
+            .sort_queued_by_key(|job| rank.get(&key(&job.text)).copied().unwrap_or(usize::MAX));
         engine.set_late(std::rc::Rc::new(LateFiles(self.clone())));
         Ok(ParsedEngine { engine, late: true })
     }
@@ -227,7 +236,9 @@ impl ParsePool {
         let parsed = if parse_here {
             parse_guarded(text)
         } else {
-            wait_until(|| self.is_done(text));
+            // Another thread is parsing it: parse the next ones meanwhile.
+            self.queue
+                .wait_helping(|| self.is_done(text), |job| self.parse(&job.text));
             self.lock().done.remove(&k)?
         };
         let mut st = self.lock();

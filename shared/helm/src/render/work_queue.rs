@@ -149,6 +149,33 @@ impl<T> WorkQueue<T> {
         }
     }
 
+    /// Put the queued jobs in the order of `key` (stable).
+    pub fn sort_queued_by_key<K: Ord>(&self, key: impl FnMut(&T) -> K) {
+        self.lock().jobs.make_contiguous().sort_by_cached_key(key);
+    }
+
+    /// Run `handle` on the front job if there is one; `false` if there was none.
+    pub fn help_once(&self, mut handle: impl FnMut(T)) -> bool {
+        let job = self.lock().jobs.pop_front();
+        let Some(job) = job else { return false };
+        self.queued.fetch_sub(1, Ordering::Release);
+        self.run(job, &mut handle);
+        true
+    }
+
+    /// Wait until `done` holds, working queued jobs meanwhile (for a wait on
+    /// a job another thread is in the middle of: this thread takes the next).
+    pub fn wait_helping(&self, done: impl Fn() -> bool, mut handle: impl FnMut(T)) {
+        let mut round = 0;
+        while !done() {
+            if self.help_once(&mut handle) {
+                round = 0;
+            } else if !back_off(&mut round) {
+                std::thread::sleep(std::time::Duration::from_micros(50));
+            }
+        }
+    }
+
     /// Handle a job; a panic is recorded (see [`WorkQueue::panicked`]) and
     /// the job counts as finished, so nobody waits for it forever.
     fn run(&self, job: T, handle: &mut impl FnMut(T)) {
@@ -274,6 +301,31 @@ mod tests {
         assert_eq!(got, vec![2, 1]);
         q.work(|j| got.push(j));
         assert_eq!(got, vec![2, 1, 10, 11]);
+        q.wait_finished();
+    }
+
+    #[test]
+    fn queued_jobs_are_reordered_and_a_waiter_works_them() {
+        let q = WorkQueue::<u32>::default();
+        for j in [5, 1, 4, 2, 3] {
+            q.push(j);
+        }
+        q.sort_queued_by_key(|j| *j);
+        let mut got = Vec::new();
+        assert!(q.help_once(|j| got.push(j)));
+        assert_eq!(got, vec![1]);
+        let done = std::cell::Cell::new(false);
+        q.wait_helping(
+            || done.get(),
+            |j| {
+                got.push(j);
+                done.set(j == 3);
+            },
+        );
+        assert_eq!(got, vec![1, 2, 3]);
+        q.close();
+        q.work(|j| got.push(j));
+        assert_eq!(got, vec![1, 2, 3, 4, 5]);
         q.wait_finished();
     }
 
