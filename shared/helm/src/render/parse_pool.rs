@@ -5,8 +5,9 @@
 //!
 //! The loader submits every template text as soon as it is read; which files
 //! are rendered is known only later (subcharts can be disabled by values), so
-//! a file that turns out not to be rendered is parsed for nothing and its
-//! errors are ignored.
+//! a file that turns out not to be rendered may have been parsed for
+//! nothing (its errors are ignored); the ones still queued when the engine
+//! is built are dropped.
 //!
 //! Only files that may hold `define`s or `block`s have to be parsed before
 //! execution starts; they are parsed first. The others are fetched by the
@@ -188,13 +189,16 @@ impl ParsePool {
         let _ = self.late.set(late);
         // Late files are parsed in the order they execute: the helper takes
         // the next one, this thread parses the one it needs if nobody has.
+        // Files that are not rendered (disabled subcharts') are not parsed.
         let rank: HashMap<usize, usize> = files
             .iter()
             .enumerate()
             .map(|(i, (_, text))| (key(text), i))
             .collect();
-        self.queue
-            .sort_queued_by_key(|job| rank.get(&key(&job.text)).copied().unwrap_or(usize::MAX));
+        self.queue.sort_queued_by_key(
+            |job| rank.contains_key(&key(&job.text)),
+            |job| rank.get(&key(&job.text)).copied().unwrap_or(usize::MAX),
+        );
         engine.set_late(std::rc::Rc::new(LateFiles(self.clone())));
         Ok(ParsedEngine { engine, late: true })
     }

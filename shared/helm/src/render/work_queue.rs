@@ -149,9 +149,23 @@ impl<T> WorkQueue<T> {
         }
     }
 
-    /// Put the queued jobs in the order of `key` (stable).
-    pub fn sort_queued_by_key<K: Ord>(&self, key: impl FnMut(&T) -> K) {
-        self.lock().jobs.make_contiguous().sort_by_cached_key(key);
+    /// Put the queued jobs in the order of `key` (stable), dropping those
+    /// `wanted` rejects.
+    pub fn sort_queued_by_key<K: Ord>(
+        &self,
+        wanted: impl Fn(&T) -> bool,
+        key: impl FnMut(&T) -> K,
+    ) {
+        let mut st = self.lock();
+        let before = st.jobs.len();
+        st.jobs.retain(|j| wanted(j));
+        let dropped = before - st.jobs.len();
+        self.queued.fetch_sub(dropped, Ordering::Release);
+        st.jobs.make_contiguous().sort_by_cached_key(key);
+        drop(st);
+        for _ in 0..dropped {
+            self.finish_one();
+        }
     }
 
     /// Run `handle` on the front job if there is one; `false` if there was none.
@@ -307,10 +321,10 @@ mod tests {
     #[test]
     fn queued_jobs_are_reordered_and_a_waiter_works_them() {
         let q = WorkQueue::<u32>::default();
-        for j in [5, 1, 4, 2, 3] {
+        for j in [5, 1, 9, 4, 2, 3] {
             q.push(j);
         }
-        q.sort_queued_by_key(|j| *j);
+        q.sort_queued_by_key(|j| *j != 9, |j| *j);
         let mut got = Vec::new();
         assert!(q.help_once(|j| got.push(j)));
         assert_eq!(got, vec![1]);
