@@ -1,17 +1,32 @@
 //! The parse tree of a Go template.
 //!
 //! Kept compact: a large chart holds tens of thousands of nodes for the whole
-//! render, and every page of them costs a page fault. Text nodes are offsets
-//! into their template's source (held once, by the [`Tree`]), sequences are
-//! exactly sized boxed slices, and rare shapes are boxed.
+//! render, and every page of them costs a page fault. Text, names and plain
+//! string constants are [`Span`]s of their template's source (held once, by
+//! the [`Tree`]), sequences are exactly sized boxed slices, and rare shapes
+//! are boxed.
 
 use std::sync::Arc;
 
 /// A sequence of nodes.
 pub type List = Box<[Node]>;
 
-/// A field, variable or function name, shared by every use in a template file.
-pub type Name = Arc<str>;
+/// A range of a template's source: `src[start..end]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub start: u32,
+    /// Byte offset after the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// The text of this span of `src` (the source it was taken from).
+    pub fn get(self, src: &str) -> &str {
+        src.get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+}
 
 /// One named template (a file's body or a `define`'s) with the source its
 /// text nodes point into.
@@ -26,13 +41,8 @@ pub struct Tree {
 /// A template body node.
 #[derive(Debug, Clone)]
 pub enum Node {
-    /// Literal text: `src[start..end]` of the template's source.
-    Text {
-        /// Byte offset of the first byte.
-        start: u32,
-        /// Byte offset after the last byte.
-        end: u32,
-    },
+    /// Literal text.
+    Text(Span),
     /// `{{ pipeline }}`: print unless it declares variables.
     Action(Box<Pipe>),
     /// `{{ if }}` / `{{ else if }}` / `{{ else }}`.
@@ -102,16 +112,18 @@ pub enum Arg {
     Bool(bool),
     /// A number constant.
     Number(Number),
-    /// A string constant.
-    Str(Arc<str>),
-    /// `.A.B` field chain on dot.
-    Field(Box<[Name]>),
+    /// A string constant as written (no escapes to decode).
+    Str(Span),
+    /// A string constant with its escapes decoded.
+    Escaped(Arc<str>),
+    /// `.A.B` field chain on dot: the field names.
+    Field(Box<[Span]>),
     /// `$x.A.B`: the variable's name (with its `$`), then the fields.
-    Var(Box<[Name]>),
+    Var(Box<[Span]>),
     /// A function name.
-    Func(Name),
+    Func(Span),
     /// `(pipeline).A.B`
-    Chain(Box<(Arg, Box<[Name]>)>),
+    Chain(Box<(Arg, Box<[Span]>)>),
     /// `(pipeline)`
     Pipe(Box<Pipe>),
 }

@@ -3,9 +3,8 @@
 
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::Arc;
 
-use super::ast::{Arg, Branch, Cmd, Node, Number, Pipe, Tree};
+use super::ast::{Arg, Branch, Cmd, Node, Number, Pipe, Span, Tree};
 use super::gofmt::format_v;
 use super::parse::{ParseError, is_empty_tree, parse};
 use super::value::{Map, Value};
@@ -139,7 +138,7 @@ impl Engine {
         let mut st = State {
             eng: self,
             overlay: None,
-            src: Arc::from(""),
+            src: "",
             name: name.to_string(),
             line: 0,
             vars: Vec::new(),
@@ -152,9 +151,8 @@ impl Engine {
 struct State<'e> {
     eng: &'e Engine,
     overlay: Option<Rc<Templates>>,
-    /// The source of the template being executed (its text nodes' offsets
-    /// point into it).
-    src: Arc<str>,
+    /// The source of the template being executed (its spans point into it).
+    src: &'e str,
     name: String,
     line: usize,
     vars: Vec<(String, Value)>,
@@ -195,7 +193,7 @@ impl State<'_> {
         let mut sub = State {
             eng: self.eng,
             overlay: self.overlay.clone(),
-            src: tree.src.clone(),
+            src: &tree.src,
             name: name.to_string(),
             line: 0,
             vars: vec![("$".to_string(), dot.clone())],
@@ -211,13 +209,7 @@ impl State<'_> {
     fn walk(&mut self, list: &[Node], dot: &Value, out: &mut String) -> Result<Flow, ExecError> {
         for node in list {
             match node {
-                Node::Text { start, end } => {
-                    out.push_str(
-                        self.src
-                            .get(*start as usize..*end as usize)
-                            .unwrap_or_default(),
-                    );
-                }
+                Node::Text(t) => out.push_str(t.get(self.src)),
                 Node::Action(pipe) => {
                     self.line = pipe.line;
                     let v = self.eval_pipe(dot, pipe)?;
@@ -395,7 +387,7 @@ impl State<'_> {
                 self.field_chain(dot, recv, names, rest, fin)
             }
             Arg::Var(var) => {
-                let (v, names) = split_var(var);
+                let (v, names) = split_var(var, self.src);
                 let recv = self.var(v)?;
                 if names.is_empty() {
                     self.no_args(rest, &fin, v)?;
@@ -403,7 +395,7 @@ impl State<'_> {
                 }
                 self.field_chain(dot, recv, names, rest, fin)
             }
-            Arg::Func(name) => self.call(dot, name, rest, fin),
+            Arg::Func(name) => self.call(dot, name.get(self.src), rest, fin),
             Arg::Nil => Err(self.err("nil is not a command")),
             other => {
                 self.no_args(rest, &fin, "constant")?;
@@ -423,21 +415,25 @@ impl State<'_> {
         &mut self,
         dot: &Value,
         mut recv: Value,
-        names: &[super::ast::Name],
+        names: &[Span],
         rest: &[Arg],
         fin: Option<Value>,
     ) -> Result<Value, ExecError> {
+        let src = self.src;
+        let Some((last, inner)) = names.split_last() else {
+            return Ok(recv);
+        };
         // An untyped nil receiver (a nil pipeline result, variable or dot)
         // yields nil without error in Go; a nil found inside the chain errors.
         if recv.is_nil() {
-            self.no_args(rest, &fin, &names[0])?;
+            let first = names.first().map_or("", |n| n.get(src));
+            self.no_args(rest, &fin, first)?;
             return Ok(Value::Nil);
         }
-        let n = names.len();
-        for name in &names[..n - 1] {
-            recv = self.field(dot, recv, name, &[], None)?;
+        for name in inner {
+            recv = self.field(dot, recv, name.get(src), &[], None)?;
         }
-        self.field(dot, recv, &names[n - 1], rest, fin)
+        self.field(dot, recv, last.get(src), rest, fin)
     }
 
     fn field(
@@ -492,10 +488,11 @@ impl State<'_> {
             Arg::Bool(b) => Value::Bool(*b),
             Arg::Number(Number::Int(i)) => Value::Int(*i),
             Arg::Number(Number::Float(f)) => Value::Float(*f),
-            Arg::Str(s) => Value::from(&**s),
+            Arg::Str(s) => Value::from(s.get(self.src)),
+            Arg::Escaped(s) => Value::from(&**s),
             Arg::Field(names) => self.field_chain(dot, dot.clone(), names, &[], None)?,
             Arg::Var(var) => {
-                let (v, names) = split_var(var);
+                let (v, names) = split_var(var, self.src);
                 let recv = self.var(v)?;
                 if names.is_empty() {
                     recv
@@ -509,7 +506,7 @@ impl State<'_> {
                 self.field_chain(dot, recv, names, &[], None)?
             }
             Arg::Pipe(p) => self.eval_pipe(dot, p)?,
-            Arg::Func(name) => self.call(dot, name, &[], None)?,
+            Arg::Func(name) => self.call(dot, name.get(self.src), &[], None)?,
         })
     }
 
@@ -633,9 +630,9 @@ impl State<'_> {
 
 /// A variable operand's name and the fields after it (the parser never
 /// makes one without a name; an empty name reads as an undefined variable).
-fn split_var(var: &[super::ast::Name]) -> (&str, &[super::ast::Name]) {
+fn split_var<'a, 's>(var: &'a [Span], src: &'s str) -> (&'s str, &'a [Span]) {
     match var.split_first() {
-        Some((v, names)) => (v, names),
+        Some((v, names)) => (v.get(src), names),
         None => ("", &[]),
     }
 }

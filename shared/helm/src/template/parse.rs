@@ -3,10 +3,9 @@
 
 use std::sync::Arc;
 
-use super::ast::{Arg, Branch, Cmd, List, Name, Node, Number, Pipe, TemplateCall};
+use super::ast::{Arg, Branch, Cmd, List, Node, Number, Pipe, Span, TemplateCall};
 pub use super::lex::parse_number;
 use super::lex::{Tok, Token, lex};
-use super::name_hash::BuildNameHasher;
 
 /// Deepest nesting of control structures and parentheses accepted.
 const MAX_NESTING: usize = 500;
@@ -72,12 +71,6 @@ pub fn parse_lexed<'a>(
         pos: 0,
         is_func,
         vars: vec!["$".into()],
-        // About one distinct name per hundred bytes of chart templates: sized
-        // up front, the table is not rebuilt as it grows.
-        names: std::collections::HashMap::with_capacity_and_hasher(
-            src.len() / 128,
-            BuildNameHasher::default(),
-        ),
         defines: Vec::new(),
         depth: 0,
         range_depth: 0,
@@ -100,9 +93,7 @@ pub fn parse_lexed<'a>(
 /// whitespace text (Go's `IsEmptyTree`)?
 pub fn is_empty_tree(list: &[Node], src: &str) -> bool {
     list.iter().all(|n| match n {
-        Node::Text { start, end } => src
-            .get(*start as usize..*end as usize)
-            .is_some_and(|t| t.trim().is_empty()),
+        Node::Text(t) => t.get(src).trim().is_empty(),
         _ => false,
     })
 }
@@ -114,7 +105,6 @@ struct Parser<'a> {
     pos: usize,
     is_func: &'a dyn Fn(&str) -> bool,
     vars: Vec<String>,
-    names: std::collections::HashMap<&'a str, Name, BuildNameHasher>,
     defines: Vec<(String, List)>,
     depth: usize,
     range_depth: usize,
@@ -130,9 +120,9 @@ struct Parser<'a> {
 type End = Option<(&'static str, usize)>;
 
 impl<'a> Parser<'a> {
-    /// A text node for `s`, a slice of the source (the lexer's texts are;
-    /// parsing checked that offsets into the source fit in a `u32`).
-    fn text(&self, s: &str, line: usize) -> Result<Node, ParseError> {
+    /// The span of `s`, a slice of the source (the lexer's texts, names and
+    /// plain strings are; parsing checked that offsets fit in a `u32`).
+    fn span(&self, s: &str, line: usize) -> Result<Span, ParseError> {
         let base = self.src.as_ptr() as usize;
         let at = (s.as_ptr() as usize).wrapping_sub(base);
         let inside = self
@@ -140,14 +130,9 @@ impl<'a> Parser<'a> {
             .get(at..at + s.len())
             .is_some_and(|x| std::ptr::eq(x.as_ptr(), s.as_ptr()));
         match (inside, u32::try_from(at), u32::try_from(at + s.len())) {
-            (true, Ok(start), Ok(end)) => Ok(Node::Text { start, end }),
+            (true, Ok(start), Ok(end)) => Ok(Span { start, end }),
             _ => Err(self.err_at(line, "text outside the template source".into())),
         }
-    }
-
-    /// One shared copy per distinct name (or string constant) in the file.
-    fn intern(&mut self, s: &'a str) -> Name {
-        self.names.entry(s).or_insert_with(|| Arc::from(s)).clone()
     }
 
     fn err_at(&self, line: usize, msg: String) -> ParseError {
@@ -213,7 +198,7 @@ impl<'a> Parser<'a> {
                     return Ok((self.nodes.drain(start..).collect(), None));
                 }
                 Tok::Text(s) => {
-                    let node = self.text(s, t.line)?;
+                    let node = Node::Text(self.span(s, t.line)?);
                     self.nodes.push(node);
                 }
                 Tok::Left => {
@@ -553,14 +538,13 @@ impl<'a> Parser<'a> {
                 if !(self.is_func)(name) {
                     return Err(self.err_at(t.line, format!("function \"{name}\" not defined")));
                 }
-                Arg::Func(self.intern(name))
+                Arg::Func(self.span(name, t.line)?)
             }
             Tok::Dot => Arg::Dot,
             Tok::Nil => Arg::Nil,
             Tok::Bool(b) => Arg::Bool(b),
-            // Constants repeat (`include "chart.fullname"`): shared like names.
-            Tok::Str(std::borrow::Cow::Borrowed(s)) => Arg::Str(self.intern(s)),
-            Tok::Str(s) => Arg::Str(Arc::from(s)),
+            Tok::Str(std::borrow::Cow::Borrowed(s)) => Arg::Str(self.span(s, t.line)?),
+            Tok::Str(s) => Arg::Escaped(Arc::from(s)),
             Tok::Char(c) => Arg::Number(Number::Int(c as i64)),
             Tok::Number(n) => Arg::Number(
                 parse_number(n)
@@ -570,12 +554,12 @@ impl<'a> Parser<'a> {
                 if !self.vars.iter().any(|x| x == v) {
                     return Err(self.err_at(t.line, format!("undefined variable \"{v}\"")));
                 }
-                let name = self.intern(v);
-                Arg::Var(self.field_chain(Some(name)))
+                let name = self.span(v, t.line)?;
+                Arg::Var(self.field_chain(Some(name))?)
             }
             Tok::Field(f) => {
-                let first = self.intern(f);
-                Arg::Field(self.field_chain(Some(first)))
+                let first = self.span(f, t.line)?;
+                Arg::Field(self.field_chain(Some(first))?)
             }
             Tok::LParen => {
                 self.enter()?;
@@ -585,18 +569,21 @@ impl<'a> Parser<'a> {
             }
             other => return Err(self.err_at(t.line, format!("unexpected {other:?} in operand"))),
         };
-        let chain = self.field_chain(None);
-        if chain.is_empty() {
+        let chain = self.field_chain(None)?;
+        let Some(first) = chain.first() else {
             return Ok(term);
-        }
+        };
         Ok(match term {
             Arg::Pipe(_) | Arg::Dot => Arg::Chain(Box::new((term, chain))),
-            _ => return Err(self.err(format!("unexpected . after term {:?}", chain[0]))),
+            _ => {
+                let first = first.get(&self.src);
+                return Err(self.err(format!("unexpected . after term {first:?}")));
+            }
         })
     }
 
     /// `first` and the `.Field` tokens that follow, exactly sized.
-    fn field_chain(&mut self, first: Option<Name>) -> Box<[Name]> {
+    fn field_chain(&mut self, first: Option<Span>) -> Result<Box<[Span]>, ParseError> {
         let rest = self.toks.get(self.pos..).unwrap_or_default();
         let n = rest
             .iter()
@@ -605,13 +592,14 @@ impl<'a> Parser<'a> {
         let mut chain = Vec::with_capacity(n + usize::from(first.is_some()));
         chain.extend(first);
         for _ in 0..n {
-            if let Tok::Field(f) = self.peek().kind {
-                let name = self.intern(f);
+            let t = self.peek();
+            if let Tok::Field(f) = t.kind {
+                let name = self.span(f, t.line)?;
                 chain.push(name);
             }
             self.pos += 1;
         }
-        chain.into_boxed_slice()
+        Ok(chain.into_boxed_slice())
     }
 }
 
