@@ -14,6 +14,8 @@ use crate::funcs;
 pub const MAX_CALL_DEPTH: usize = 1000;
 /// Largest output one template may produce (guards against runaway ranges).
 const MAX_OUTPUT: usize = 256 << 20;
+/// Most output space reserved up front for a file.
+const MAX_PRESIZE: usize = 1 << 20;
 
 /// An execution error: template, line and message.
 #[derive(Debug, Clone)]
@@ -139,7 +141,7 @@ impl Engine {
             eng: self,
             overlay: None,
             src: "",
-            name: name.to_string(),
+            name,
             line: 0,
             vars: Vec::new(),
             depth: 0,
@@ -153,7 +155,7 @@ struct State<'e> {
     overlay: Option<Rc<Templates>>,
     /// The source of the template being executed (its spans point into it).
     src: &'e str,
-    name: String,
+    name: &'e str,
     line: usize,
     vars: Vec<(String, Value)>,
     depth: usize,
@@ -162,7 +164,7 @@ struct State<'e> {
 impl State<'_> {
     fn err(&self, msg: impl Into<String>) -> ExecError {
         ExecError {
-            name: self.name.clone(),
+            name: self.name.to_string(),
             line: self.line,
             msg: msg.into(),
         }
@@ -181,6 +183,19 @@ impl State<'_> {
     }
 
     fn run_named(&mut self, name: &str, dot: &Value, line: usize) -> Result<String, ExecError> {
+        let mut out = String::new();
+        self.run_named_into(name, dot, line, &mut out)?;
+        Ok(out)
+    }
+
+    /// Execute template `name`, appending its output to `out`.
+    fn run_named_into(
+        &mut self,
+        name: &str,
+        dot: &Value,
+        line: usize,
+        out: &mut String,
+    ) -> Result<(), ExecError> {
         let Some(tree) = self.lookup(name) else {
             self.line = line;
             return Err(self.err(format!(
@@ -194,14 +209,18 @@ impl State<'_> {
             eng: self.eng,
             overlay: self.overlay.clone(),
             src: &tree.src,
-            name: name.to_string(),
+            name,
             line: 0,
             vars: vec![("$".to_string(), dot.clone())],
             depth: self.depth + 1,
         };
-        let mut out = String::new();
-        match sub.walk(&tree.body, dot, &mut out)? {
-            Flow::Normal => Ok(out),
+        if self.depth == 0 {
+            // A whole file: its output is usually about its source's size;
+            // growing to that by doubling would copy it many times.
+            out.reserve(tree.src.len().min(MAX_PRESIZE));
+        }
+        match sub.walk(&tree.body, dot, out)? {
+            Flow::Normal => Ok(()),
             _ => Err(sub.err("break or continue outside range")),
         }
     }
@@ -240,8 +259,7 @@ impl State<'_> {
                         Some(p) => self.eval_pipe(dot, p)?,
                         None => Value::Nil,
                     };
-                    let s = self.run_named(&call.name, &d, call.line)?;
-                    out.push_str(&s);
+                    self.run_named_into(&call.name, &d, call.line, out)?;
                 }
                 Node::Break(_) => return Ok(Flow::Break),
                 Node::Continue(_) => return Ok(Flow::Continue),
@@ -554,10 +572,9 @@ impl State<'_> {
                 let Some(n) = n.as_str() else {
                     return Err(self.err("error calling include: template name must be a string"));
                 };
-                let n = n.to_string();
                 let line = self.line;
                 let s = self
-                    .run_named(&n, d, line)
+                    .run_named(n, d, line)
                     .map_err(|e| self.nest(e, "include"))?;
                 Ok(Value::from(s))
             }
@@ -596,7 +613,7 @@ impl State<'_> {
         // without `.Template` (e.g. `tpl $s .Values`) are fine.
         let tname = match vals.get("Template").get("Name") {
             Value::Str(s) => s.to_string(),
-            _ => self.name.clone(),
+            _ => self.name.to_string(),
         };
         let mut parsed = parse(&tname, text, &funcs::exists)
             .map_err(|e| self.err(format!("error calling tpl: error during tpl function execution for {:?}: parse error at ({}:{}): {}", text, e.name, e.line, e.msg)))?;
