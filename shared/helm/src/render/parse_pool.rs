@@ -195,7 +195,7 @@ impl ParsePool {
             .enumerate()
             .map(|(i, (_, text))| (key(text), i))
             .collect();
-        self.queue.sort_queued_by_key(
+        self.queue.retain_sorted_queued(
             |job| rank.contains_key(&key(&job.text)),
             |job| rank.get(&key(&job.text)).copied().unwrap_or(usize::MAX),
         );

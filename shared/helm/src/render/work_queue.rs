@@ -151,7 +151,7 @@ impl<T> WorkQueue<T> {
 
     /// Put the queued jobs in the order of `key` (stable), dropping those
     /// `wanted` rejects.
-    pub fn sort_queued_by_key<K: Ord>(
+    pub fn retain_sorted_queued<K: Ord>(
         &self,
         wanted: impl Fn(&T) -> bool,
         key: impl FnMut(&T) -> K,
@@ -324,7 +324,7 @@ mod tests {
         for j in [5, 1, 9, 4, 2, 3] {
             q.push(j);
         }
-        q.sort_queued_by_key(|j| *j != 9, |j| *j);
+        q.retain_sorted_queued(|j| *j != 9, |j| *j);
         let mut got = Vec::new();
         assert!(q.help_once(|j| got.push(j)));
         assert_eq!(got, vec![1]);
