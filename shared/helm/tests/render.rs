@@ -180,3 +180,25 @@ fn bad_inputs_are_errors_not_panics() {
             .contains("broken.tgz")
     );
 }
+
+#[test]
+fn a_walk_that_fails_after_templates_were_queued_is_an_error_not_a_hang() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    write(
+        root,
+        "Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+    );
+    for i in 0..50 {
+        write(
+            root,
+            &format!("templates/a{i:02}.yaml"),
+            "kind: ConfigMap\n",
+        );
+    }
+    // A dangling symlink after the templates: the walk fails on it.
+    std::os::unix::fs::symlink(root.join("missing"), root.join("zz-dangling")).unwrap();
+    let err = render(root, &opts()).unwrap_err();
+    assert!(err.to_string().contains("zz-dangling"), "{err}");
+}

@@ -101,17 +101,17 @@ fn load_dir_with(
         Err(_) => Rules::parse(""),
     };
     let mut files = Vec::new();
-    let walked = walk(
+    // After a failed walk the reads still queued are not wanted: the caller
+    // of a reader that reads elsewhere cancels them.
+    walk(
         dir,
         "",
         &ignore,
         &mut files,
         reader,
         &mut Vec::with_capacity(64 << 10),
-    );
-    // Collected even after a failed walk: no read is left running.
+    )?;
     let mut templates = reader.finish().into_iter();
-    walked?;
     for (_, content) in &mut files {
         if matches!(content, Content::Pending) {
             *content = templates

@@ -1,6 +1,6 @@
 //! A fast hash for small string-keyed tables (template names, function
-//! names, the parser's names): eight bytes per multiply, cheaper than SipHash
-//! and than byte-at-a-time FNV for the short keys these tables hold.
+//! names): eight bytes per multiply, cheaper than SipHash and than
+//! byte-at-a-time FNV for the short keys these tables hold.
 
 /// Multiply-xor hasher, a word at a time (the scheme of rustc's FxHasher).
 /// Not collision-resistant against chosen keys, which is fine for names
